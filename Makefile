@@ -1,0 +1,131 @@
+# cgibox: one plain GNU Makefile.  Every knob is documented where it is set;
+# override any of them on the command line (make PREFIX=/usr ...).
+
+# Where things are installed.  PREFIX follows the usual convention; the
+# configuration lives in SYSCONFDIR (/etc, not $(PREFIX)/etc, because a
+# setuid program's policy belongs with the system's).
+PREFIX		?= /usr/local
+SBINDIR		?= $(PREFIX)/sbin
+LIBEXECDIR	?= $(PREFIX)/lib/cgibox
+MANDIR		?= $(PREFIX)/share/man
+SYSCONFDIR	?= /etc
+LOCALSTATEDIR	?= /var
+DESTDIR		?=
+
+# SYSCONFDIR and LOCALSTATEDIR are compiled into the launcher: nothing a
+# caller passes can point it at another configuration.  A test build sets
+# its own (tests/e2e/lib.sh builds one into build/e2e).
+CONFIG_PATH	= $(SYSCONFDIR)/cgibox/cgibox.conf
+LOG_DEFAULT	= $(LOCALSTATEDIR)/log/cgibox.log
+
+# The group allowed to run the launcher: installed 4750 root:$(CALLER_GROUP).
+CALLER_GROUP	?= www-data
+
+# Objects go to BUILDDIR, so builds with different compiled-in paths or
+# sanitizers can sit side by side.
+BUILDDIR	?= build
+
+CC		?= cc
+PKG_CONFIG	?= pkg-config
+
+# Strict by default (STYLE.md): any warning fails the build.
+WARNINGS	= -Wall -Wextra -Werror -Wformat=2 -Wshadow -Wstrict-prototypes \
+		  -Wmissing-prototypes -Wswitch-enum -Werror=switch-default \
+		  -Wformat-nonliteral -Wcast-qual -Wpointer-arith -Wvla
+# Hardening: fortified libc calls, stack protector, PIE, full RELRO.
+HARDEN		= -D_FORTIFY_SOURCE=3 -fstack-protector-strong -fPIE \
+		  -fstack-clash-protection -fcf-protection
+HARDEN_LD	= -pie -Wl,-z,relro,-z,now -Wl,-z,noexecstack
+OPT		?= -O2 -g
+CFLAGS		?=
+LDFLAGS		?=
+
+LIBS		= $(shell $(PKG_CONFIG) --libs libcap)
+PKG_CFLAGS	= $(shell $(PKG_CONFIG) --cflags libcap)
+ALL_CFLAGS	= -std=c11 -D_GNU_SOURCE $(OPT) $(WARNINGS) $(HARDEN) \
+		  $(PKG_CFLAGS) -DCGIBOX_CONFIG='"$(CONFIG_PATH)"' \
+		  -DCGIBOX_LOG_DEFAULT='"$(LOG_DEFAULT)"' $(CFLAGS)
+ALL_LDFLAGS	= $(HARDEN_LD) $(LDFLAGS)
+
+# Pure modules (no syscalls): linked as they are into unit tests and fuzzers.
+PURE		= util conf_parse request env logfmt
+# Modules that touch the kernel.
+SYS		= conf_load target pathcheck decide audit startup confine \
+		  execute settings
+LAUNCHER	= main $(PURE) $(SYS)
+CHECKTOOL	= check $(PURE) conf_load target pathcheck decide settings
+
+UNIT_TESTS	= test_util test_conf test_request test_env test_logfmt \
+		  test_reasons
+PROBES		= probe
+
+obj		= $(patsubst %,$(BUILDDIR)/%.o,$(1))
+HEADERS		= src/cgibox.h src/reasons.h
+
+.PHONY: all clean install uninstall check check-unit check-e2e demo \
+	unit-tests probes lint-man analyze fuzz check-sanitize
+
+all: $(BUILDDIR)/cgibox $(BUILDDIR)/cgibox-check
+
+$(BUILDDIR)/%.o: src/%.c $(HEADERS) Makefile | $(BUILDDIR)
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+$(BUILDDIR):
+	mkdir -p $@
+
+$(BUILDDIR)/cgibox: $(call obj,$(LAUNCHER))
+	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
+
+$(BUILDDIR)/cgibox-check: $(call obj,$(CHECKTOOL))
+	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
+
+# ---- tests ---------------------------------------------------------------
+
+$(BUILDDIR)/%.o: tests/unit/%.c tests/unit/tap.h $(HEADERS) | $(BUILDDIR)
+	$(CC) $(ALL_CFLAGS) -Isrc -DMANPAGE='"src/cgibox.8"' -c -o $@ $<
+
+$(BUILDDIR)/test_%: $(BUILDDIR)/test_%.o $(call obj,$(PURE))
+	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $^
+
+$(BUILDDIR)/probe: tests/probes/probe.c | $(BUILDDIR)
+	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $<
+
+unit-tests: $(patsubst %,$(BUILDDIR)/%,$(UNIT_TESTS))
+probes: $(patsubst %,$(BUILDDIR)/%,$(PROBES))
+
+# make check: everything, as root (the end-to-end suite installs the real
+# setuid binary and creates its own users under a root-owned tree).
+check: all unit-tests probes
+	prove -v -e '' $(patsubst %,$(BUILDDIR)/%,$(UNIT_TESTS)) \
+	    -e 'bash' tests/e2e/*.t 2>&1 | tee $(BUILDDIR)/check.log | \
+	    tail -n 400; exit $${PIPESTATUS[0]}
+
+check-unit: unit-tests
+	prove -e '' $(patsubst %,$(BUILDDIR)/%,$(UNIT_TESTS))
+
+demo: all
+	bash contrib/demo.sh
+
+# ---- install ---------------------------------------------------------------
+
+install: all
+	install -d -m 0755 $(DESTDIR)$(LIBEXECDIR) $(DESTDIR)$(SBINDIR) \
+	    $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man8 \
+	    $(DESTDIR)$(SYSCONFDIR)/cgibox
+	install -m 4750 -o root -g $(CALLER_GROUP) $(BUILDDIR)/cgibox \
+	    $(DESTDIR)$(LIBEXECDIR)/cgibox
+	install -m 0755 $(BUILDDIR)/cgibox-check $(DESTDIR)$(SBINDIR)/cgibox-check
+	install -m 0644 src/cgibox.8 src/cgibox-check.8 $(DESTDIR)$(MANDIR)/man8/
+	install -m 0644 src/cgibox.conf.5 $(DESTDIR)$(MANDIR)/man5/
+	test -e $(DESTDIR)$(CONFIG_PATH) || \
+	    install -m 0644 -o root -g root contrib/cgibox.conf \
+	    $(DESTDIR)$(CONFIG_PATH)
+
+uninstall:
+	rm -f $(DESTDIR)$(LIBEXECDIR)/cgibox $(DESTDIR)$(SBINDIR)/cgibox-check \
+	    $(DESTDIR)$(MANDIR)/man8/cgibox.8 \
+	    $(DESTDIR)$(MANDIR)/man8/cgibox-check.8 \
+	    $(DESTDIR)$(MANDIR)/man5/cgibox.conf.5
+
+clean:
+	rm -rf build

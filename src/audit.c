@@ -1,0 +1,226 @@
+/*
+ * The audit trail and the one way out.
+ *
+ * MUST rules:
+ * - Every refusal leaves one line, formatted by logfmt.c, written with one
+ *   write(2) on an O_APPEND descriptor (so concurrent requests never
+ *   interleave) and/or sent as one syslog message.
+ * - The log file is opened before the privilege drop, with O_NOFOLLOW and
+ *   O_CLOEXEC, and must be a regular root-owned file that neither group nor
+ *   others can write, with one link: anything else refuses the request.
+ * - Before the configuration is loaded the only sink is syslog (authpriv);
+ *   stderr always gets a copy of a refusal for the web server's error log.
+ * - reject() is the only place the launcher exits on a failure; it saves
+ *   errno first and never returns.
+ * - The client sees only the error page: a status and the request id,
+ *   never the reason.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/random.h>
+#include <syslog.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cgibox.h"
+
+static struct audit_ctx	A;
+static int		log_fd = -1;
+static bool		syslog_open;
+
+void
+audit_init(char *const *env)
+{
+	const char	*uid = env_get(env, "UNIQUE_ID");
+	unsigned char	 rnd[8];
+
+	A.remote_addr = env_get(env, "REMOTE_ADDR");
+	A.request_method = env_get(env, "REQUEST_METHOD");
+	A.request_uri = env_get(env, "REQUEST_URI");
+	if (valid_request_id(uid)) {
+		(void)copy_str(A.request_id, sizeof(A.request_id), uid);
+		return;
+	}
+	if (getrandom(rnd, sizeof(rnd), GRND_NONBLOCK) != (ssize_t)sizeof(rnd)) {
+		struct timespec ts;
+
+		(void)clock_gettime(CLOCK_REALTIME, &ts);
+		(void)snprintf(A.request_id, sizeof(A.request_id), "%lx%lx",
+		    (unsigned long)ts.tv_nsec, (unsigned long)getpid());
+		return;
+	}
+	for (size_t i = 0; i < sizeof(rnd); i++)
+		(void)snprintf(A.request_id + 2 * i, 3, "%02x", rnd[i]);
+}
+
+const char *
+audit_request_id(void)
+{
+	return A.request_id;
+}
+
+void
+audit_set(const char *key, const char *value)
+{
+	static const struct {
+		const char	*key;
+		size_t		 off;
+	} fields[] = {
+		{ "caller", offsetof(struct audit_ctx, caller) },
+		{ "user", offsetof(struct audit_ctx, user) },
+		{ "group", offsetof(struct audit_ctx, group) },
+		{ "cwd", offsetof(struct audit_ctx, cwd) },
+		{ "cmd", offsetof(struct audit_ctx, cmd) },
+		{ "script", offsetof(struct audit_ctx, script) },
+	};
+
+	for (size_t i = 0; i < sizeof(fields) / sizeof(fields[0]); i++)
+		if (strcmp(fields[i].key, key) == 0)
+			*(const char **)((char *)&A + fields[i].off) = value;
+}
+
+enum reason
+audit_open(const struct config *c, struct fault *f)
+{
+	struct stat	st;
+
+	A.cfg = c;
+	if (c->syslog_facility >= 0) {
+		closelog();
+		openlog("cgibox", LOG_PID | LOG_NDELAY, c->syslog_facility);
+		syslog_open = true;
+	}
+	if (c->log_file == NULL)
+		return R_ALLOW;
+	log_fd = open(c->log_file, O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW |
+	    O_NOCTTY | O_NONBLOCK | O_CLOEXEC, 0640);
+	if (log_fd < 0)
+		return fault(f, R_SYSTEM, "log-file %s: %s", c->log_file,
+		    errno == ELOOP ? "is a symbolic link" : strerror(errno));
+	if (fstat(log_fd, &st) < 0)
+		return fault(f, R_SYSTEM, "log-file %s: %s", c->log_file,
+		    strerror(errno));
+	if (!S_ISREG(st.st_mode) || st.st_uid != 0 || st.st_nlink != 1 ||
+	    (st.st_mode & (S_IWGRP | S_IWOTH))) {
+		(void)close(log_fd);
+		log_fd = -1;
+		return fault(f, R_CONFIG_INSECURE, "log-file %s must be a "
+		    "regular file owned by root, with one link, not writable "
+		    "by group or others", c->log_file);
+	}
+	return R_ALLOW;
+}
+
+static void
+format(struct logline *l, const char *event, enum reason r,
+    const char *detail)
+{
+	struct timespec	ts;
+	struct tm	tm;
+	char		when[40], frac[24], pid[24];
+
+	(void)clock_gettime(CLOCK_REALTIME, &ts);
+	(void)gmtime_r(&ts.tv_sec, &tm);
+	(void)strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%S", &tm);
+	(void)snprintf(frac, sizeof(frac), ".%03ldZ", ts.tv_nsec / 1000000);
+	(void)strncat(when, frac, sizeof(when) - strlen(when) - 1);
+	(void)snprintf(pid, sizeof(pid), "%ld", (long)getpid());
+	log_begin(l);
+	log_field(l, "time", when);
+	log_field(l, "pid", pid);
+	log_field(l, "event", event);
+	if (r != R_ALLOW)
+		log_field(l, "reason", reason_table[r].name);
+	log_field(l, "request_id", A.request_id);
+	log_field(l, "caller", A.caller);
+	log_field(l, "user", A.user);
+	log_field(l, "group", A.group);
+	log_field(l, "cwd", A.cwd);
+	log_field(l, "cmd", A.cmd);
+	log_field(l, "script", A.script);
+	log_field(l, "remote_addr", A.remote_addr);
+	log_field(l, "request_method", A.request_method);
+	log_field(l, "request_uri", A.request_uri);
+	log_field(l, "detail", detail);
+	log_end(l);
+}
+
+/* Write one line to every sink; false if a configured sink failed. */
+static bool
+emit(const char *event, enum reason r, const char *detail, int prio)
+{
+	struct logline	l;
+	bool		ok = true;
+
+	format(&l, event, r, detail);
+	if (log_fd >= 0) {
+		ssize_t n = write(log_fd, l.buf, l.len);
+
+		ok = n == (ssize_t)l.len;
+	}
+	if (syslog_open || A.cfg == NULL) {
+		/* Without a configuration, authpriv is the sink of last resort. */
+		if (A.cfg == NULL && !syslog_open) {
+			openlog("cgibox", LOG_PID | LOG_NDELAY, LOG_AUTHPRIV);
+			syslog_open = true;
+		}
+		syslog(prio, "%.*s", (int)(l.len - 1), l.buf);
+	}
+	return ok;
+}
+
+/* The exec line: an allowed request that cannot be logged does not run. */
+enum reason
+audit_exec(struct fault *f)
+{
+	if (!emit("exec", R_ALLOW, NULL, LOG_INFO))
+		return fault(f, R_SYSTEM, "audit log write failed: %s",
+		    strerror(errno));
+	return R_ALLOW;
+}
+
+NORETURN void
+reject_fault(const struct fault *f)
+{
+	const struct reason_info	*ri = &reason_table[f->reason];
+	struct logline			 l;
+	char				 page[512];
+	size_t				 len;
+	bool				 deny = ri->http == 403;
+
+	(void)emit(deny ? "deny" : "error", f->reason, f->detail,
+	    deny ? LOG_WARNING : LOG_ERR);
+	log_begin(&l);
+	log_field(&l, "cgibox", deny ? "deny" : "error");
+	log_field(&l, "reason", ri->name);
+	log_field(&l, "request_id", A.request_id);
+	log_field(&l, "detail", f->detail);
+	log_end(&l);
+	/* Best effort: nothing is left to report a failure to. */
+	if (write(STDERR_FILENO, l.buf, l.len) < 0)
+		l.len = 0;
+	if (A.cfg != NULL && A.cfg->error_page) {
+		len = error_page(f->reason, A.request_id, page, sizeof(page));
+		if (write(STDOUT_FILENO, page, len) < 0)
+			len = 0;
+	}
+	_exit(ri->code);
+}
+
+NORETURN void
+reject(enum reason r, const char *fmt, ...)
+{
+	struct fault	f;
+	int		saved = errno;
+	va_list		ap;
+
+	f.reason = r;
+	va_start(ap, fmt);
+	errno = saved;
+	(void)vsnprintf(f.detail, sizeof(f.detail), fmt, ap);
+	va_end(ap);
+	reject_fault(&f);
+}

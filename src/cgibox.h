@@ -1,0 +1,286 @@
+/*
+ * cgibox: shared types and the prototypes of every stage.
+ *
+ * The pure modules (util, conf_parse, request, env, logfmt) take data and
+ * return data: no globals, no system calls, so the unit tests and the
+ * fuzzers link them as they are.  The modules that touch the kernel
+ * (startup, conf_load, target, pathcheck, audit, confine, execute) are thin.
+ */
+#ifndef CGIBOX_H
+#define CGIBOX_H
+
+#include <limits.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+
+#include "reasons.h"
+
+#define CGIBOX_VERSION	"0.1.0"
+
+#define PRINTF(f, a)	__attribute__((format(printf, f, a)))
+#define NORETURN	__attribute__((noreturn))
+
+/* Outcomes: R_ALLOW, then one identifier per row of reasons.h. */
+enum reason {
+	R_ALLOW = 0,
+#define REASON(id, name, code, http, desc) id,
+	REASON_TABLE
+#undef REASON
+	R_COUNT
+};
+
+struct reason_info {
+	const char	*name;
+	int		 code;
+	int		 http;
+	const char	*desc;
+};
+extern const struct reason_info reason_table[R_COUNT];
+
+/* A refusal on its way to reject(): the reason and a line for the log. */
+struct fault {
+	enum reason	reason;
+	char		detail[512];
+};
+enum reason	fault(struct fault *, enum reason, const char *, ...) PRINTF(3, 4);
+
+/* ---- util.c: small pure helpers ---------------------------------------- */
+
+bool	parse_ulong(const char *, unsigned long, unsigned long *);
+bool	parse_id(const char *, unsigned long *);
+bool	parse_size(const char *, bool, unsigned long long *);
+bool	copy_str(char *, size_t, const char *);
+bool	valid_env_name(const char *, size_t);
+bool	valid_login_name(const char *);
+enum path_norm { PATH_NORM_OK, PATH_NORM_DOTDOT, PATH_NORM_TOOLONG,
+	PATH_NORM_EMPTY };
+enum path_norm	path_normalize(const char *, char *, size_t);
+bool	path_is_canonical(const char *);
+size_t	path_within(const char *, const char *);
+
+/* ---- conf_parse.c: the configuration, parsed (pure) --------------------- */
+
+#define CONF_MAX_DOCROOTS	32
+#define CONF_MAX_MATCH		64
+#define CONF_MAX_ENV		64	/* env-pass and env-set, each, per scope */
+#define CONF_STRBUF		(64 * 1024)
+#define CONF_MAX_BYTES		(256 * 1024)
+#define CONF_MAX_LINE		1024
+
+enum limit_kind { LIM_CPU, LIM_AS, LIM_DATA, LIM_FSIZE, LIM_NOFILE, LIM_NPROC,
+	LIM_STACK, LIM_CORE, LIM_MEMLOCK, LIM_COUNT };
+struct limit_info {
+	const char	*name;
+	int		 resource;
+	bool		 bytes;		/* takes K, M, G, T suffixes */
+};
+extern const struct limit_info limit_table[LIM_COUNT];
+
+/* Settings that a match block may override; "set" says which it does. */
+enum { SET_SAFE_PATH = 1, SET_UMASK = 2, SET_LOG_EXEC = 4, SET_NICE = 8,
+	SET_SUPP = 16 };
+struct settings {
+	unsigned	 set;
+	const char	*safe_path;
+	mode_t		 umask;
+	bool		 log_exec;
+	bool		 supp_groups;
+	int		 nice;
+	bool		 limit_set[LIM_COUNT];
+	rlim_t		 limit[LIM_COUNT];
+	const char	*env_pass[CONF_MAX_ENV];
+	size_t		 n_env_pass;
+	const char	*env_set[CONF_MAX_ENV];	/* "NAME=value" */
+	size_t		 n_env_set;
+};
+
+struct match {
+	bool		 by_group;
+	const char	*name;
+	unsigned	 line;
+	struct settings	 s;
+};
+
+struct config {
+	const char	*caller;
+	unsigned long	 min_uid;
+	unsigned long	 min_gid;
+	const char	*docroot[CONF_MAX_DOCROOTS];
+	size_t		 n_docroot;
+	const char	*userdir;	/* NULL: ~user requests refused */
+	const char	*log_file;	/* NULL: none */
+	int		 syslog_facility;	/* -1: none */
+	bool		 error_page;
+	struct settings	 global;
+	struct match	 match[CONF_MAX_MATCH];
+	size_t		 n_match;
+	char		 strbuf[CONF_STRBUF];
+	size_t		 strused;
+};
+
+/* The settings in force for one target: global, then each matching block. */
+struct effective {
+	struct settings		 s;	/* scalars and limits, merged */
+	const struct settings	*scope[1 + CONF_MAX_MATCH];
+	size_t			 n_scope;
+};
+
+typedef void	(*conf_error_fn)(void *, unsigned, const char *);
+void	conf_defaults(struct config *, const char *);
+unsigned	conf_parse(struct config *, const char *, size_t,
+	    conf_error_fn, void *);
+void	conf_effective(const struct config *, const char *, const char *,
+	    struct effective *);
+const char	*facility_name(int);
+
+/* ---- conf_load.c: open, check ownership, read, parse -------------------- */
+
+enum reason	conf_load(struct config *, const char *, bool, struct fault *,
+	    conf_error_fn, void *);
+
+/* ---- request.c: argv to a request (pure) -------------------------------- */
+
+enum mode { MODE_SUEXEC, MODE_INTERP, MODE_SETTINGS };
+struct request {
+	enum mode	 mode;
+	const char	*user;		/* without the ~ */
+	const char	*group;
+	bool		 userdir;	/* ~user: a UserDir request */
+	const char	*cmd;		/* CMD (suexec) or SCRIPT (interpreter) */
+	char *const	*argv;		/* the script's argv, argv[0] = cmd */
+};
+enum reason	request_parse(int, char *const *, struct request *,
+	    struct fault *);
+
+/* ---- target.c: who the script runs as ---------------------------------- */
+
+#define TARGET_MAX_GROUPS	256
+struct target {
+	bool	 uid_set, gid_set;
+	uid_t	 uid;
+	gid_t	 gid;
+	char	 user[64];
+	char	 group[64];
+	char	 home[PATH_MAX];
+	gid_t	 groups[TARGET_MAX_GROUPS];	/* supplementary, if kept */
+	int	 ngroups;
+};
+enum reason	target_lookup(const char *, const char *, struct target *,
+	    struct fault *);
+enum reason	target_by_ids(uid_t, gid_t, struct target *, struct fault *);
+enum reason	target_check(const struct config *, const struct target *,
+	    struct fault *);
+enum reason	target_groups(struct target *, bool, struct fault *);
+enum reason	caller_check(const struct config *, uid_t, char *, size_t,
+	    struct fault *);
+
+/* ---- pathcheck.c: from the containment root down to the script ---------- */
+
+#define WALK_MAX	64
+struct walk {
+	char		 path[PATH_MAX];	/* normalized absolute script path */
+	char		 root[PATH_MAX];	/* docroot or userdir it lies in */
+	size_t		 n;			/* directories from root down */
+	struct stat	 dir[WALK_MAX];
+	size_t		 dir_end[WALK_MAX];	/* path[0..end) names dir[i] */
+	struct stat	 script;
+	int		 dir_fd;		/* O_PATH, the script's directory */
+	int		 script_fd;		/* O_PATH, the script */
+	const char	*name;			/* last component of path */
+};
+enum reason	path_script(const char *, const char *, char *, size_t,
+	    struct fault *);
+const char	*path_docroot(const struct config *, const char *);
+enum reason	path_userdir(const struct config *, const struct target *,
+	    const char *, char *, size_t, struct fault *);
+enum reason	path_owner_hint(const char *, uid_t *, gid_t *,
+	    struct fault *);
+enum reason	path_walk(const char *, const char *, const char *,
+	    struct walk *, struct fault *);
+enum reason	path_judge(const struct walk *, uid_t, gid_t, struct fault *);
+void		path_close(struct walk *);
+
+/* ---- decide.c: the whole decision, shared with cgibox-check ------------- */
+
+struct decision {
+	char			path[PATH_MAX];	/* the script, normalized */
+	struct target		t;
+	struct walk		w;
+	struct effective	e;
+};
+enum reason	decide(const struct config *, const struct request *,
+	    const char *, struct decision *, struct fault *);
+
+/* ---- env.c: the script's environment (pure) ----------------------------- */
+
+#define ENV_MAX_VARS	1024
+#define ENV_MAX_BYTES	(256 * 1024)
+struct envbuf {
+	char	*vec[ENV_MAX_VARS + 1];
+	size_t	 n;
+	char	 buf[ENV_MAX_BYTES];
+	size_t	 used;
+};
+struct env_in {
+	char *const		 *incoming;
+	const struct effective	 *e;
+	const char		 *user;
+	const char		 *home;
+	const char		 *script;
+};
+enum reason	env_build(const struct env_in *, struct envbuf *,
+	    struct fault *);
+bool	env_whitelisted(const char *, size_t);
+const char	*env_get(char *const *, const char *);
+
+/* ---- logfmt.c: one escaped key=value line (pure) ------------------------ */
+
+#define LOG_LINE_MAX	8192
+#define LOG_VALUE_MAX	1024
+struct logline {
+	char	buf[LOG_LINE_MAX];
+	size_t	len;
+};
+void	log_begin(struct logline *);
+void	log_field(struct logline *, const char *, const char *);
+void	log_end(struct logline *);
+size_t	log_escape(char *, size_t, const char *, size_t, size_t *);
+bool	valid_request_id(const char *);
+
+/* ---- audit.c: the log sinks, the error page and the one way out --------- */
+
+struct audit_ctx {
+	const struct config	*cfg;
+	const char		*caller;
+	const char		*user, *group, *cwd, *cmd, *script;
+	const char		*remote_addr, *request_method, *request_uri;
+	char			 request_id[65];
+};
+void	audit_init(char *const *);
+enum reason	audit_open(const struct config *, struct fault *);
+void	audit_set(const char *, const char *);
+enum reason	audit_exec(struct fault *);
+NORETURN void	reject(enum reason, const char *, ...) PRINTF(2, 3);
+NORETURN void	reject_fault(const struct fault *);
+const char	*audit_request_id(void);
+size_t	error_page(enum reason, const char *, char *, size_t);
+
+/* ---- startup.c, confine.c, execute.c: the kernel-facing stages ---------- */
+
+void	startup(char ***);
+enum reason	confine_limits(const struct effective *, struct fault *);
+enum reason	confine_drop(const struct target *, struct fault *);
+enum reason	execute(const struct walk *, const struct request *,
+	    char *const *, mode_t, struct fault *);
+
+/* ---- settings.c: what -V and cgibox-check print ------------------------- */
+
+#include <stdio.h>
+void	settings_print_suexec(FILE *, const struct config *, const char *);
+void	settings_print_decision(FILE *, const struct config *,
+	    const struct decision *);
+
+#endif

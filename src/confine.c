@@ -1,0 +1,174 @@
+/*
+ * Resource limits and the privilege drop.
+ *
+ * MUST rules (after minijail's minijail_enter):
+ * - rlimits and nice are applied while still root, and only ever lower
+ *   what the web server gave: a limit above the inherited hard limit is
+ *   capped at it.
+ * - While root: clear the capability bounding set and the ambient set, and
+ *   lock the securebits (NOROOT, NO_SETUID_FIXUP and KEEP_CAPS locked
+ *   off, no ambient raise), so nothing after exec can turn uid 0 back into
+ *   capabilities.
+ * - Then setgroups, setresgid, setresuid, in that order; then empty every
+ *   capability set.
+ * - Then prove it held: all three uids and gids are the target's, the
+ *   supplementary groups are exactly those chosen, setresuid(0,0,0) and
+ *   setresgid(0,0,0) fail, and the permitted, effective, inheritable,
+ *   bounding and ambient sets are empty.
+ * - Then PR_SET_NO_NEW_PRIVS.
+ * - Any failure after the first change is fatal; nothing runs after a
+ *   partial drop.
+ */
+#include <errno.h>
+#include <grp.h>
+#include <linux/securebits.h>
+#include <string.h>
+#include <sys/capability.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include "cgibox.h"
+
+enum reason
+confine_limits(const struct effective *e, struct fault *f)
+{
+	for (size_t i = 0; i < LIM_COUNT; i++) {
+		const struct limit_info	*li = &limit_table[i];
+		struct rlimit		 rl;
+		rlim_t			 v = e->s.limit[i];
+
+		if (!e->s.limit_set[i])
+			continue;
+		if (getrlimit(li->resource, &rl) < 0)
+			return fault(f, R_LIMIT, "getrlimit %s: %s", li->name,
+			    strerror(errno));
+		if (rl.rlim_max != RLIM_INFINITY &&
+		    (v == RLIM_INFINITY || v > rl.rlim_max))
+			v = rl.rlim_max;
+		rl.rlim_cur = rl.rlim_max = v;
+		if (setrlimit(li->resource, &rl) < 0)
+			return fault(f, R_LIMIT, "setrlimit %s: %s", li->name,
+			    strerror(errno));
+	}
+	if (e->s.set & SET_NICE) {
+		errno = 0;
+		if (setpriority(PRIO_PROCESS, 0, e->s.nice) < 0)
+			return fault(f, R_LIMIT, "nice %d: %s", e->s.nice,
+			    strerror(errno));
+	}
+	return R_ALLOW;
+}
+
+static enum reason
+drop_bounding(struct fault *f)
+{
+	cap_value_t	max = (cap_value_t)cap_max_bits();
+	unsigned	bits = SECBIT_NOROOT | SECBIT_NOROOT_LOCKED |
+	    SECBIT_NO_SETUID_FIXUP_LOCKED | SECBIT_KEEP_CAPS_LOCKED |
+	    SECBIT_NO_CAP_AMBIENT_RAISE | SECBIT_NO_CAP_AMBIENT_RAISE_LOCKED;
+
+	for (cap_value_t c = 0; c < max; c++)
+		if (cap_drop_bound(c) < 0)
+			return fault(f, R_PRIVDROP, "drop bounding cap %d: %s",
+			    (int)c, strerror(errno));
+	if (cap_reset_ambient() < 0)
+		return fault(f, R_PRIVDROP, "reset ambient set: %s",
+		    strerror(errno));
+	if (cap_set_secbits(bits) < 0)
+		return fault(f, R_PRIVDROP, "lock securebits: %s",
+		    strerror(errno));
+	return R_ALLOW;
+}
+
+static enum reason
+clear_caps(struct fault *f)
+{
+	cap_t	none = cap_init();
+	int	r;
+
+	if (none == NULL)
+		return fault(f, R_PRIVDROP, "cap_init: %s", strerror(errno));
+	r = cap_set_proc(none);
+	(void)cap_free(none);
+	if (r < 0)
+		return fault(f, R_PRIVDROP, "clear capabilities: %s",
+		    strerror(errno));
+	return R_ALLOW;
+}
+
+static bool
+caps_empty(void)
+{
+	cap_t		cur = cap_get_proc(), none = cap_init();
+	bool		empty;
+	cap_value_t	max = (cap_value_t)cap_max_bits();
+
+	empty = cur != NULL && none != NULL && cap_compare(cur, none) == 0;
+	(void)cap_free(cur);
+	(void)cap_free(none);
+	for (cap_value_t c = 0; empty && c < max; c++)
+		if (cap_get_bound(c) != 0 ||
+		    cap_get_ambient(c) != 0)
+			empty = false;
+	return empty;
+}
+
+static bool
+has_gid(const gid_t *list, int n, gid_t g)
+{
+	for (int i = 0; i < n; i++)
+		if (list[i] == g)
+			return true;
+	return false;
+}
+
+static enum reason
+verify(const struct target *t, struct fault *f)
+{
+	uid_t	ru, eu, su;
+	gid_t	rg, eg, sg, groups[TARGET_MAX_GROUPS + 1];
+	int	n;
+
+	if (getresuid(&ru, &eu, &su) < 0 || getresgid(&rg, &eg, &sg) < 0 ||
+	    ru != t->uid || eu != t->uid || su != t->uid ||
+	    rg != t->gid || eg != t->gid || sg != t->gid)
+		return fault(f, R_PRIVDROP, "ids are not the target's");
+	/* The kernel sorts the list: compare as sets. */
+	n = getgroups(TARGET_MAX_GROUPS + 1, groups);
+	if (n < 0 || n > t->ngroups)
+		return fault(f, R_PRIVDROP, "supplementary groups differ");
+	for (int i = 0; i < n; i++)
+		if (!has_gid(t->groups, t->ngroups, groups[i]))
+			return fault(f, R_PRIVDROP, "unexpected group %lu",
+			    (unsigned long)groups[i]);
+	for (int i = 0; i < t->ngroups; i++)
+		if (!has_gid(groups, n, t->groups[i]))
+			return fault(f, R_PRIVDROP, "group %lu missing",
+			    (unsigned long)t->groups[i]);
+	if (setresuid(0, 0, 0) == 0 || setresgid(0, 0, 0) == 0)
+		return fault(f, R_PRIVDROP, "root could be regained");
+	if (!caps_empty())
+		return fault(f, R_PRIVDROP, "capabilities remain");
+	return R_ALLOW;
+}
+
+enum reason
+confine_drop(const struct target *t, struct fault *f)
+{
+	if (!t->uid_set || !t->gid_set || t->uid == 0 || t->gid == 0)
+		return fault(f, R_PRIVDROP, "no valid target identity");
+	if (drop_bounding(f))
+		return f->reason;
+	if (setgroups((size_t)t->ngroups, t->groups) < 0 ||
+	    setresgid(t->gid, t->gid, t->gid) < 0 ||
+	    setresuid(t->uid, t->uid, t->uid) < 0)
+		return fault(f, R_PRIVDROP, "set ids %lu:%lu: %s",
+		    (unsigned long)t->uid, (unsigned long)t->gid,
+		    strerror(errno));
+	if (clear_caps(f) || verify(t, f))
+		return f->reason;
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
+		return fault(f, R_PRIVDROP, "no_new_privs: %s", strerror(errno));
+	return R_ALLOW;
+}

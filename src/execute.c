@@ -1,0 +1,53 @@
+/*
+ * Exec the script that was checked.
+ *
+ * MUST rules:
+ * - Runs after the privilege drop: every check here is made as the target.
+ * - The working directory is the checked directory, entered through its
+ *   descriptor.
+ * - First try execveat() on the checked descriptor itself: for a compiled
+ *   program that runs exactly the inode that was judged, and its
+ *   descriptor (close-on-exec) does not reach the program.
+ * - A #! script cannot run that way without leaving its descriptor open
+ *   in the script (the kernel hands the interpreter /dev/fd/N, so the fd
+ *   must survive exec; the kernel refuses with ENOENT when it would not),
+ *   and interpreters would see /dev/fd/N as their script name, which
+ *   breaks $0, __FILE__ and FindBin.  So on ENOENT the script is run by
+ *   its name relative to the checked directory, as ./NAME (a leading ./
+ *   so that a name starting with - is never taken for an option), after
+ *   checking, as the target, that the name still leads to the same inode.
+ *   Only the target and root can change that directory (the walk proved
+ *   it), so only the target could swap the file in between, and the
+ *   target gains nothing by it: the exec runs as the target, with
+ *   no_new_privs, under the same confinement.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "cgibox.h"
+
+enum reason
+execute(const struct walk *w, const struct request *rq, char *const *envp,
+    mode_t mask, struct fault *f)
+{
+	char		rel[NAME_MAX + 3];
+	struct stat	st;
+
+	if (fchdir(w->dir_fd) < 0)
+		return fault(f, R_EXEC, "chdir to the script's directory: %s",
+		    strerror(errno));
+	(void)umask(mask);
+	(void)execveat(w->script_fd, "", rq->argv, envp, AT_EMPTY_PATH);
+	if (errno != ENOENT)
+		return fault(f, R_EXEC, "%s: %s", w->path, strerror(errno));
+	if (fstatat(AT_FDCWD, w->name, &st, AT_SYMLINK_NOFOLLOW) < 0 ||
+	    st.st_dev != w->script.st_dev || st.st_ino != w->script.st_ino)
+		return fault(f, R_EXEC, "%s changed before exec", w->path);
+	(void)snprintf(rel, sizeof(rel), "./%s", w->name);
+	(void)execve(rel, rq->argv, envp);
+	return fault(f, R_EXEC, "%s: %s", w->path, strerror(errno));
+}

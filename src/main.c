@@ -1,0 +1,97 @@
+/*
+ * cgibox: the setuid-root CGI launcher.  main is the pipeline of
+ * DESIGN.md section 3; each stage is one call, and every failure leaves
+ * through reject(), which logs, writes the error page and exits with the
+ * reason's code.
+ */
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cgibox.h"
+
+#ifndef CGIBOX_CONFIG
+#error "CGIBOX_CONFIG must name the configuration file (set by the Makefile)"
+#endif
+
+static char	first_error[256];
+
+static void
+conf_error(void *ctx, unsigned line, const char *msg)
+{
+	(void)ctx;
+	(void)fprintf(stderr, "%s:%u: %s\n", CGIBOX_CONFIG, line, msg);
+	if (first_error[0] == '\0')
+		(void)snprintf(first_error, sizeof(first_error), "line %u: %s",
+		    line, msg);
+}
+
+int
+main(int argc, char *argv[])
+{
+	static struct config	cfg;
+	static struct decision	d;
+	static struct envbuf	env;
+	struct request		rq;
+	struct fault		f, bad_request;
+	char			**incoming, cwd[PATH_MAX], caller[64];
+	uid_t			ruid = getuid();
+	enum reason		parsed;
+
+	/* Hygiene before anything can open a file or read the environment. */
+	startup(&incoming);
+	audit_init(incoming);
+
+	/* Root-owned configuration, or nothing runs. */
+	conf_defaults(&cfg, CGIBOX_LOG_DEFAULT);
+	if (conf_load(&cfg, CGIBOX_CONFIG, true, &f, conf_error, NULL)) {
+		if (first_error[0] != '\0')
+			(void)snprintf(f.detail, sizeof(f.detail), "%s: %s",
+			    CGIBOX_CONFIG, first_error);
+		reject_fault(&f);
+	}
+	/* Opened as root, before the drop; close-on-exec. */
+	if (audit_open(&cfg, &f))
+		reject_fault(&f);
+
+	/* Only the caller may ask; root may also read the settings. */
+	parsed = request_parse(argc, argv, &rq, &bad_request);
+	if (!(rq.mode == MODE_SETTINGS && ruid == 0) &&
+	    caller_check(&cfg, ruid, caller, sizeof(caller), &f))
+		reject_fault(&f);
+	audit_set("caller", ruid == 0 ? "root" : caller);
+	audit_set("user", rq.user);
+	audit_set("group", rq.group);
+	audit_set("cmd", rq.cmd);
+	if (parsed != R_ALLOW)
+		reject_fault(&bad_request);
+	if (rq.mode == MODE_SETTINGS) {
+		settings_print_suexec(stderr, &cfg, CGIBOX_CONFIG);
+		return 0;
+	}
+
+	if (getcwd(cwd, sizeof(cwd)) == NULL)
+		reject(R_FILE_MISSING, "working directory: %m");
+	audit_set("cwd", cwd);
+	if (decide(&cfg, &rq, cwd, &d, &f) != R_ALLOW) {
+		if (d.path[0] != '\0')
+			audit_set("script", d.path);
+		reject_fault(&f);
+	}
+	audit_set("user", d.t.user);
+	audit_set("group", d.t.group);
+	audit_set("script", d.path);
+
+	/* Built while the decision's data is at hand; no allocation after. */
+	if (env_build(&(struct env_in){ incoming, &d.e, d.t.user, d.t.home,
+	    d.path }, &env, &f))
+		reject_fault(&f);
+	if (d.e.s.log_exec && audit_exec(&f))
+		reject_fault(&f);
+
+	/* rlimits while root, so a limit can be set at all; then the drop. */
+	if (confine_limits(&d.e, &f) || confine_drop(&d.t, &f))
+		reject_fault(&f);
+	(void)execute(&d.w, &rq, env.vec, d.e.s.umask, &f);
+	reject_fault(&f);
+}

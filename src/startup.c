@@ -1,0 +1,70 @@
+/*
+ * Process hygiene, first thing in main: the launcher inherits its fds,
+ * signal dispositions, signal mask, umask and environment from the web
+ * server, and trusts none of them.
+ *
+ * MUST rules:
+ * - fds 0-2 are left exactly as given when open (under mod_fcgid fd 0 is a
+ *   listening socket); a closed one is reopened on /dev/null so that no
+ *   file opened later can land on it.  Every fd above 2 is closed.
+ * - Every signal is reset to its default action and the mask emptied, so
+ *   the script does not inherit an ignored SIGPIPE or a blocked SIGTERM.
+ * - The environment is taken aside and environ emptied: libc and NSS
+ *   modules must not read the caller's variables while we are root.
+ * - The effective uid is 0, or the launcher refuses to run.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "cgibox.h"
+
+extern char	**environ;
+
+static void
+sane_stdio(void)
+{
+	for (int fd = 0; fd <= 2; fd++) {
+		int	null;
+
+		if (fcntl(fd, F_GETFD) >= 0 || errno != EBADF)
+			continue;
+		null = open("/dev/null", O_RDWR | O_NOCTTY);
+		if (null != fd)
+			reject(R_SYSTEM, "cannot reopen fd %d on /dev/null", fd);
+	}
+}
+
+static void
+reset_signals(void)
+{
+	struct sigaction	sa = { .sa_handler = SIG_DFL };
+	sigset_t		none;
+
+	(void)sigemptyset(&sa.sa_mask);
+	for (int sig = 1; sig < NSIG; sig++)
+		if (sig != SIGKILL && sig != SIGSTOP)
+			(void)sigaction(sig, &sa, NULL);	/* EINVAL for libc's own */
+	(void)sigemptyset(&none);
+	if (sigprocmask(SIG_SETMASK, &none, NULL) < 0)
+		reject(R_SYSTEM, "sigprocmask: %m");
+}
+
+void
+startup(char ***incoming)
+{
+	static char	*empty[] = { NULL };
+
+	sane_stdio();
+	if (close_range(3, ~0U, 0) < 0)
+		reject(R_SYSTEM, "close_range: %m");
+	reset_signals();
+	(void)umask(077);
+	*incoming = environ;
+	environ = empty;
+	if (geteuid() != 0)
+		reject(R_SYSTEM, "not running with euid 0: the launcher must "
+		    "be installed setuid root");
+}
