@@ -34,6 +34,13 @@ insecure(const struct stat *st, const char *path, size_t len, bool dir,
 	return R_ALLOW;
 }
 
+/* The length of the directory that ends just before p, without its slash. */
+static size_t
+dirlen(const char *path, const char *p)
+{
+	return p - path > 1 ? (size_t)(p - path - 1) : 1;
+}
+
 /*
  * Open path (absolute, canonical) for reading, checking each directory
  * above it on the way down when check is set.
@@ -57,7 +64,7 @@ open_checked(const char *path, bool check, struct fault *f)
 			fault(f, R_SYSTEM, "fstat: %s", strerror(errno));
 			goto fail;
 		}
-		if (check && insecure(&st, path, (size_t)(p - path), true, f))
+		if (check && insecure(&st, path, dirlen(path, p), true, f))
 			goto fail;
 		if ((size_t)(end - p) > NAME_MAX)
 			goto toolong;
@@ -77,7 +84,7 @@ open_checked(const char *path, bool check, struct fault *f)
 		fault(f, R_SYSTEM, "fstat: %s", strerror(errno));
 		goto fail;
 	}
-	if (check && insecure(&st, path, (size_t)(p - path), true, f))
+	if (check && insecure(&st, path, dirlen(path, p), true, f))
 		goto fail;
 	next = openat(fd, p, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY |
 	    O_CLOEXEC);

@@ -1,0 +1,194 @@
+# Shared setup for the end-to-end tests: TAP helpers, a root-owned test
+# tree under /srv, test users with the cgbt- prefix, and a test build of
+# the launcher installed setuid root there.  Everything is removed on exit.
+#
+# The tree must sit under a root-owned path: the launcher rightly refuses
+# a configuration below a world-writable directory such as /tmp.
+#
+# Skips are failures here: a security test that cannot run has not passed.
+
+set -u
+export LC_ALL=C
+
+TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+T=${CGIBOX_TEST_ROOT:-/srv/cgibox-test}
+BUILD=$TOP/build/e2e
+LAUNCHER=$T/lib/cgibox
+CHECK=$BUILD/cgibox-check
+CONF=$T/etc/cgibox/cgibox.conf
+LOG=$T/var/log/cgibox.log
+CALLER=cgbt-web
+ALICE=cgbt-alice
+BOB=cgbt-bob
+TAP_N=0
+TAP_FAILED=0
+
+ok() {	# ok CONDITION-STATUS NAME
+	local status=$1; shift
+	TAP_N=$((TAP_N + 1))
+	if [ "$status" -eq 0 ]; then
+		echo "ok $TAP_N - $*"
+	else
+		echo "not ok $TAP_N - $*"
+		TAP_FAILED=$((TAP_FAILED + 1))
+	fi
+	return "$status"
+}
+
+is() {	# is GOT WANT NAME
+	local got=$1 want=$2; shift 2
+	[ "$got" = "$want" ]
+	ok $? "$*" || printf '#   got:  %s\n#   want: %s\n' "$got" "$want"
+}
+
+like() {	# like TEXT REGEX NAME
+	local text=$1 re=$2; shift 2
+	printf '%s' "$text" | grep -Eq -- "$re"
+	ok $? "$*" || printf '#   %s\n#   does not match: %s\n' \
+	    "$(printf '%s' "$text" | head -c 600 | tr '\n' '|')" "$re"
+}
+
+unlike() {	# unlike TEXT REGEX NAME
+	local text=$1 re=$2; shift 2
+	! printf '%s' "$text" | grep -Eq -- "$re"
+	ok $? "$*" || printf '#   matches: %s\n' "$re"
+}
+
+bail() {
+	echo "Bail out! $*"
+	exit 1
+}
+
+done_testing() {
+	echo "1..$TAP_N"
+	[ "$TAP_FAILED" -eq 0 ]
+}
+
+cleanup() {
+	local u
+	for u in $CALLER $ALICE $BOB cgbt-low cgbt-carol; do
+		pkill -KILL -u "$u" 2>/dev/null
+		userdel "$u" >/dev/null 2>&1
+	done
+	for g in cgbt-web cgbt-alice cgbt-bob cgbt-low cgbt-lowg cgbt-other \
+	    cgbt-carol $(getent group | awk -F: '/^cgbt-many/ {print $1}'); do
+		groupdel "$g" >/dev/null 2>&1
+	done
+	if [ -n "${T:-}" ] && [ "$T" != / ]; then
+		umount "$T/mnt" 2>/dev/null
+		rm -rf "$T"
+	fi
+}
+
+# The launcher's ownership checks need every directory above the config
+# and the scripts to be root-owned and not writable by others.
+check_tree_parent() {
+	local d
+	d=$(dirname "$T")
+	while :; do
+		[ "$(stat -c %u "$d")" = 0 ] || bail "$d is not owned by root"
+		[ $(( 0$(stat -c %a "$d") & 022 )) -eq 0 ] ||
+		    bail "$d is writable by group or others"
+		[ "$d" = / ] && break
+		d=$(dirname "$d")
+	done
+}
+
+# setup: users, tree, config, and the test build installed setuid.
+setup() {
+	[ "$(id -u)" = 0 ] || bail "the end-to-end tests need root"
+	cleanup
+	trap cleanup EXIT
+	check_tree_parent
+	make -s -C "$TOP" BUILDDIR="$BUILD" SYSCONFDIR="$T/etc" \
+	    LOCALSTATEDIR="$T/var" all probes >/dev/null ||
+	    bail "test build failed"
+
+	install -d -m 0755 -o root -g root "$T" "$T/lib" "$T/etc" \
+	    "$T/etc/cgibox" "$T/var" "$T/var/log" "$T/home" "$T/www" \
+	    "$T/www2" "$T/other"
+	useradd -r -M -s /usr/sbin/nologin -U "$CALLER" || bail useradd
+	useradd -m -d "$T/home/$ALICE" -s /bin/sh -U "$ALICE" || bail useradd
+	useradd -m -d "$T/home/$BOB" -s /bin/sh -U "$BOB" || bail useradd
+	chmod 0755 "$T/home/$ALICE" "$T/home/$BOB"
+	install -m 4750 -o root -g "$CALLER" "$BUILD/cgibox" "$LAUNCHER"
+	ALICE_UID=$(id -u "$ALICE"); ALICE_GID=$(id -g "$ALICE")
+	BOB_UID=$(id -u "$BOB")
+	write_conf ""
+	: > "$LOG"; chmod 0640 "$LOG"
+}
+
+# write_conf EXTRA: the base configuration plus EXTRA lines.
+write_conf() {
+	cat > "$CONF" <<CONF
+# written by tests/e2e/lib.sh
+caller $CALLER
+docroot $T/www
+log-file $LOG
+log-exec yes
+error-page yes
+$1
+CONF
+	chown root:root "$CONF"
+	chmod 0644 "$CONF"
+}
+
+# cgi_tree USER DIR: a directory owned by USER, mode 0755, with parents.
+user_dir() {
+	install -d -m 0755 -o "$1" -g "$1" "$2"
+}
+
+# put_script USER PATH MODE [SOURCE]: install a script (the probe if no
+# source) owned by USER:USER.
+put_script() {
+	local user=$1 path=$2 mode=$3 src=${4:-$BUILD/probe}
+	install -m "$mode" -o "$user" -g "$user" "$src" "$path"
+}
+
+# marker_script USER PATH: a #!/bin/sh CGI that leaves a marker file in its
+# owner's home when it runs (so a refused request can be shown not to).
+marker_script() {
+	local user=$1 path=$2 name
+	name=$(basename "$path")
+	cat > "$path" <<SH
+#!/bin/sh
+touch "\$HOME/ran-$name"
+printf 'Content-Type: text/plain\r\n\r\nran\n'
+SH
+	chown "$user:$user" "$path"
+	chmod 0755 "$path"
+}
+
+ran() {	# ran USER NAME: did the marker script NAME run as USER?
+	local home
+	home=$(getent passwd "$1" | cut -d: -f6)
+	[ -e "$home/ran-$2" ]
+}
+
+# run DIR [VAR=VALUE...] -- ARGS...: run the installed launcher as the
+# caller from DIR, with a clean environment plus the given variables.
+# Sets OUT, ERR, RC.  STDIN_DATA, if set, is sent on stdin.  RUN_AS
+# overrides the real user (the group stays the caller's, so it can exec).
+run() {
+	local dir=$1 vars=() as=${RUN_AS:-$CALLER}
+	shift
+	while [ $# -gt 0 ] && [ "$1" != -- ]; do vars+=("$1"); shift; done
+	shift
+	OUT=$(cd "$dir" && printf '%s' "${STDIN_DATA:-}" |
+	    env -i "${vars[@]}" setpriv --reuid="$as" --regid="$CALLER" \
+	    --clear-groups -- "$LAUNCHER" "$@" 2>"$T/err")
+	RC=$?
+	ERR=$(cat "$T/err")
+}
+
+log_lines() { wc -l < "$LOG"; }
+last_log() { tail -n 1 "$LOG"; }
+
+# expect_reason NAME CODE DESCRIPTION: the last run was refused with the
+# reason NAME, exit code CODE, and logged so.
+expect_reason() {
+	local reason=$1 code=$2; shift 2
+	is "$RC" "$code" "$*: exit code $code"
+	like "$(last_log)" "event=(deny|error) reason=$reason " \
+	    "$*: log line says reason=$reason"
+}
