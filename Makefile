@@ -62,8 +62,8 @@ PROBES		= probe
 obj		= $(patsubst %,$(BUILDDIR)/%.o,$(1))
 HEADERS		= src/cgibox.h src/reasons.h
 
-.PHONY: all clean install uninstall check check-unit check-e2e demo \
-	unit-tests probes lint-man analyze fuzz check-sanitize
+.PHONY: all clean install uninstall check check-run check-unit deps demo \
+	unit-tests probes
 
 all: $(BUILDDIR)/cgibox $(BUILDDIR)/cgibox-check
 
@@ -93,17 +93,26 @@ $(BUILDDIR)/probe: tests/probes/probe.c | $(BUILDDIR)
 unit-tests: $(patsubst %,$(BUILDDIR)/%,$(UNIT_TESTS))
 probes: $(patsubst %,$(BUILDDIR)/%,$(PROBES))
 
-# make check: everything, as root (the end-to-end suite installs the real
-# setuid binary and creates its own users under a root-owned tree).
-check: all unit-tests probes
-	prove -v -e '' $(patsubst %,$(BUILDDIR)/%,$(UNIT_TESTS)) \
-	    -e 'bash' tests/e2e/*.t 2>&1 | tee $(BUILDDIR)/check.log | \
-	    tail -n 400; exit $${PIPESTATUS[0]}
+# make check: everything, as root.  It installs the packages it needs,
+# then runs the unit tests and the end-to-end suite, which installs the
+# real setuid binary and creates its own users under a root-owned tree.
+# prove runs each test as an executable and prints the TAP summary.
+check: deps
+	$(MAKE) check-run
+
+check-run: all unit-tests probes
+	prove --exec '' $(patsubst %,$(BUILDDIR)/%,$(UNIT_TESTS)) tests/e2e/*.t
 
 check-unit: unit-tests
-	prove -e '' $(patsubst %,$(BUILDDIR)/%,$(UNIT_TESTS))
+	prove --exec '' $(patsubst %,$(BUILDDIR)/%,$(UNIT_TESTS))
 
-demo: all
+# Debian packages for building, testing and the demo (installed only when
+# missing; needs root).
+deps:
+	sh contrib/install-deps.sh
+
+demo: deps
+	$(MAKE) all
 	bash contrib/demo.sh
 
 # ---- install ---------------------------------------------------------------
@@ -129,3 +138,4 @@ uninstall:
 
 clean:
 	rm -rf build
+.SECONDARY:

@@ -17,6 +17,7 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "cgibox.h"
@@ -37,16 +38,23 @@ sane_stdio(void)
 	}
 }
 
+/*
+ * Reset with the raw system call: glibc's sigaction() refuses the two
+ * real-time signals it keeps for itself (32 and 33), and a parent can
+ * leave those ignored too (GNU make does).  SIG_DFL is 0, so an all-zero
+ * kernel sigaction means "default, no flags, empty mask" whatever the
+ * architecture's layout.
+ */
 static void
 reset_signals(void)
 {
-	struct sigaction	sa = { .sa_handler = SIG_DFL };
-	sigset_t		none;
+	static const unsigned long	dfl[8];
+	sigset_t			none;
 
-	(void)sigemptyset(&sa.sa_mask);
 	for (int sig = 1; sig < NSIG; sig++)
-		if (sig != SIGKILL && sig != SIGSTOP)
-			(void)sigaction(sig, &sa, NULL);	/* EINVAL for libc's own */
+		if (sig != SIGKILL && sig != SIGSTOP &&
+		    syscall(SYS_rt_sigaction, sig, dfl, NULL, _NSIG / 8) < 0)
+			reject(R_SYSTEM, "reset signal %d: %m", sig);
 	(void)sigemptyset(&none);
 	if (sigprocmask(SIG_SETMASK, &none, NULL) < 0)
 		reject(R_SYSTEM, "sigprocmask: %m");
