@@ -63,7 +63,7 @@ obj		= $(patsubst %,$(BUILDDIR)/%.o,$(1))
 HEADERS		= src/cgibox.h src/reasons.h
 
 .PHONY: all clean install uninstall check check-run check-unit deps demo \
-	unit-tests probes
+	unit-tests probes fuzz fuzzers fuzz-replay
 
 all: $(BUILDDIR)/cgibox $(BUILDDIR)/cgibox-check
 
@@ -105,6 +105,37 @@ check-run: all unit-tests probes
 
 check-unit: unit-tests
 	prove --exec '' $(patsubst %,$(BUILDDIR)/%,$(UNIT_TESTS))
+
+# libFuzzer harnesses over every parser (clang).  make fuzz runs each for
+# FUZZ_SECONDS from its seed corpus under tests/fuzz/corpus/NAME; findings
+# go to $(BUILDDIR)/fuzz/.  make check replays the seed corpora through the
+# sanitized harnesses (fuzz-replay), so every committed input stays a test.
+FUZZ_SECONDS	?= 60
+FUZZERS		= fuzz_conf fuzz_request fuzz_env fuzz_log
+FUZZ_CC		?= clang
+FUZZ_CFLAGS	= -std=c11 -D_GNU_SOURCE -g -O1 -Isrc \
+		  -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
+		  -DCGIBOX_CONFIG='"/nonexistent"' -DCGIBOX_LOG_DEFAULT='"/nonexistent"'
+FUZZ_SRC	= $(patsubst %,src/%.c,$(PURE))
+
+$(BUILDDIR)/fuzz/%: tests/fuzz/%.c $(FUZZ_SRC) $(HEADERS)
+	@mkdir -p $(BUILDDIR)/fuzz
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ $< $(FUZZ_SRC)
+
+fuzzers: $(patsubst %,$(BUILDDIR)/fuzz/%,$(FUZZERS))
+
+fuzz: fuzzers
+	set -e; for f in $(FUZZERS); do \
+	    n=$${f#fuzz_}; mkdir -p $(BUILDDIR)/fuzz/corpus-$$n; \
+	    $(BUILDDIR)/fuzz/$$f -max_total_time=$(FUZZ_SECONDS) \
+	        -artifact_prefix=$(BUILDDIR)/fuzz/$$n- \
+	        $(BUILDDIR)/fuzz/corpus-$$n tests/fuzz/corpus/$$n; \
+	done
+
+fuzz-replay: fuzzers
+	set -e; for f in $(FUZZERS); do \
+	    $(BUILDDIR)/fuzz/$$f -runs=0 tests/fuzz/corpus/$${f#fuzz_}; \
+	done
 
 # Debian packages for building, testing and the demo (installed only when
 # missing; needs root).

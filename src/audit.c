@@ -86,6 +86,7 @@ enum reason
 audit_open(const struct config *c, struct fault *f)
 {
 	struct stat	st;
+	mode_t		old;
 
 	A.cfg = c;
 	if (c->syslog_facility >= 0) {
@@ -95,8 +96,10 @@ audit_open(const struct config *c, struct fault *f)
 	}
 	if (c->log_file == NULL)
 		return R_ALLOW;
+	old = umask(027);	/* startup's 077 would make a new log 0600 */
 	log_fd = open(c->log_file, O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW |
 	    O_NOCTTY | O_NONBLOCK | O_CLOEXEC, 0640);
+	(void)umask(old);
 	if (log_fd < 0)
 		return fault(f, R_SYSTEM, "log-file %s: %s", c->log_file,
 		    errno == ELOOP ? "is a symbolic link" : strerror(errno));
@@ -160,6 +163,8 @@ emit(const char *event, enum reason r, const char *detail, int prio)
 		ssize_t n = write(log_fd, l.buf, l.len);
 
 		ok = n == (ssize_t)l.len;
+		if (n >= 0 && !ok)
+			errno = ENOSPC;		/* a short write: the disk is full */
 	}
 	if (syslog_open || A.cfg == NULL) {
 		/* Without a configuration, authpriv is the sink of last resort. */

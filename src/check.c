@@ -9,8 +9,8 @@
  *   cgibox-check -V
  *
  * Exit status: 0 the configuration is valid / the request would run;
- * 1 it would be refused (or the configuration has errors); 2 usage or a
- * system error.
+ * 1 it would be refused, or the configuration could not be loaded;
+ * 2 usage.
  */
 #include <errno.h>
 #include <libgen.h>
@@ -92,7 +92,14 @@ explain(const struct config *c, int argc, char *argv[])
 		fake[2] = argv[1];
 		fake[3] = basename(base);
 		fake[4] = NULL;
-		(void)copy_str(cwd, sizeof(cwd), dirname(dir));
+		/* As Apache does: chdir to the script's directory, then the
+		 * launcher's getcwd() sees the path without symbolic links. */
+		if (chdir(dirname(dir)) < 0 || getcwd(cwd, sizeof(cwd)) == NULL) {
+			(void)printf("deny %s: %s: %s\n",
+			    reason_table[R_FILE_MISSING].name, argv[2],
+			    strerror(errno));
+			return 1;
+		}
 	} else if (argc == 1) {
 		fake[0] = "cgibox";
 		fake[1] = argv[0];

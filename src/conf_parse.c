@@ -197,10 +197,6 @@ kw_safe_path(struct parser *p, const char *v)
 			return;
 		}
 	}
-	if (*v == '\0') {
-		perr(p, "safe-path: needs a value");
-		return;
-	}
 	p->s->safe_path = save(p, v, strlen(v));
 	p->s->set |= SET_SAFE_PATH;
 }
@@ -244,6 +240,11 @@ kw_env_pass(struct parser *p, const char *v)
 {
 	if (!env_name_ok(p, "env-pass", v, strlen(v)))
 		return;
+	if (strcmp(v, "HTTP_PROXY") == 0) {
+		perr(p, "env-pass: HTTP_PROXY carries the client's Proxy header "
+		    "(httpoxy); set a proxy with env-set instead");
+		return;
+	}
 	if (p->s->n_env_pass == CONF_MAX_ENV) {
 		perr(p, "env-pass: more than %d in one scope", CONF_MAX_ENV);
 		return;

@@ -4,7 +4,7 @@
  * MUST rules (after minijail's minijail_enter):
  * - rlimits and nice are applied while still root, and only ever lower
  *   what the web server gave: a limit above the inherited hard limit is
- *   capped at it.
+ *   capped at it, and a nice value below the inherited one is left alone.
  * - While root: clear the capability bounding set and the ambient set, and
  *   lock the securebits (NOROOT, NO_SETUID_FIXUP and KEEP_CAPS locked
  *   off, no ambient raise), so nothing after exec can turn uid 0 back into
@@ -51,9 +51,16 @@ confine_limits(const struct effective *e, struct fault *f)
 			return fault(f, R_LIMIT, "setrlimit %s: %s", li->name,
 			    strerror(errno));
 	}
+	/* Like the limits, nice only ever lowers the priority it inherited. */
 	if (e->s.set & SET_NICE) {
+		int	cur;
+
 		errno = 0;
-		if (setpriority(PRIO_PROCESS, 0, e->s.nice) < 0)
+		cur = getpriority(PRIO_PROCESS, 0);
+		if (cur == -1 && errno != 0)
+			return fault(f, R_LIMIT, "getpriority: %s",
+			    strerror(errno));
+		if (e->s.nice > cur && setpriority(PRIO_PROCESS, 0, e->s.nice) < 0)
 			return fault(f, R_LIMIT, "nice %d: %s", e->s.nice,
 			    strerror(errno));
 	}

@@ -18,7 +18,7 @@
  */
 #define REASON_TABLE \
 	REASON(R_USAGE,              "usage",                101, 500, "the launcher was called with arguments it does not accept") \
-	REASON(R_SYSTEM,             "system-error",         102, 500, "a system call failed before the decision (out of descriptors, memory or similar)") \
+	REASON(R_SYSTEM,             "system-error",         102, 500, "a system call failed (out of descriptors or memory, an unwritable log, an I/O error)") \
 	REASON(R_CALLER,             "caller-mismatch",      103, 403, "the real user is not the configured caller") \
 	REASON(R_BAD_COMMAND,        "bad-command",          104, 403, "the command or script path is absolute where it must be relative, has a .. component, or is too long") \
 	REASON(R_UNKNOWN_USER,       "unknown-user",         105, 403, "the target user does not exist or is malformed") \
@@ -29,7 +29,7 @@
 	REASON(R_PRIVDROP,           "privdrop-failed",      110, 500, "changing to the target identity failed, or root could be regained") \
 	REASON(R_GROUP_MEMBER,       "group-not-member",     111, 403, "the target group is neither the user's primary group nor one of its groups") \
 	REASON(R_CONFIG_INVALID,     "config-invalid",       112, 500, "the configuration has an error") \
-	REASON(R_CONFIG_INSECURE,    "config-insecure",      113, 500, "the configuration or a directory above it is not owned by root or is writable by others") \
+	REASON(R_CONFIG_INSECURE,    "config-insecure",      113, 500, "the configuration, a directory above it or the log file is not owned by root or is writable by group or others") \
 	REASON(R_OUTSIDE,            "outside-docroot",      114, 403, "the script is not below a docroot or the owner's userdir") \
 	REASON(R_SYMLINK,            "symlink",              115, 403, "a component of the script path is a symbolic link") \
 	REASON(R_DIR_WRITABLE,       "dir-writable",         116, 403, "a directory on the path is writable by group or others") \

@@ -68,7 +68,10 @@ settings_print_decision(FILE *fp, const struct config *c,
 	for (int i = 0; i < d->t.ngroups; i++)
 		(void)fprintf(fp, " %lu", (unsigned long)d->t.groups[i]);
 	(void)fprintf(fp, "\numask %03o\n", (unsigned)e->s.umask);
-	(void)fprintf(fp, "nice %d\n", e->s.nice);
+	if (e->s.set & SET_NICE)
+		(void)fprintf(fp, "nice %d\n", e->s.nice);
+	else
+		(void)fprintf(fp, "nice inherited\n");
 	for (size_t i = 0; i < LIM_COUNT; i++)
 		print_limit(fp, e, i);
 	(void)fprintf(fp, "log-exec %s\n", e->s.log_exec ? "yes" : "no");

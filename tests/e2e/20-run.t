@@ -80,6 +80,15 @@ is "$(printf '%s\n' "$OUT" | sed -n 's/^env:\([^=]*\)=.*/\1/p' | sort | tr '\n' 
 like "$(last_log)" "event=exec request_id=TestId-42 caller=$CALLER user=$ALICE group=$ALICE cwd=$D cmd=probe.cgi script=$D/probe.cgi request_method=POST request_uri=/cgi-bin/probe.cgi\\?a=b" \
     "exec line: fields in order, request id from UNIQUE_ID"
 
+# nice only lowers the priority the web server had.
+RUN_WRAP="nice -n 10" run "$D" -- "$ALICE" "$ALICE" probe.cgi
+is "$(val nice)" 10 "nice 3 does not raise the priority of a caller at nice 10"
+
+# The log file, when cgibox creates it, is root's, mode 0640.
+rm -f "$LOG"
+run "$D" -- "$ALICE" "$ALICE" probe.cgi
+is "$(stat -c %U:%a "$LOG")" root:640 "a new log file is root:640"
+
 # supplementary-groups yes restores suexec's behaviour.
 write_conf "supplementary-groups yes"
 run "$D" -- "$ALICE" "$ALICE" probe.cgi

@@ -168,14 +168,15 @@ ran() {	# ran USER NAME: did the marker script NAME run as USER?
 # run DIR [VAR=VALUE...] -- ARGS...: run the installed launcher as the
 # caller from DIR, with a clean environment plus the given variables.
 # Sets OUT, ERR, RC.  STDIN_DATA, if set, is sent on stdin.  RUN_AS
-# overrides the real user (the group stays the caller's, so it can exec).
+# overrides the real user (the group stays the caller's, so it can exec);
+# RUN_WRAP is a command prefix run before setpriv (such as nice -n 10).
 run() {
 	local dir=$1 vars=() as=${RUN_AS:-$CALLER}
 	shift
 	while [ $# -gt 0 ] && [ "$1" != -- ]; do vars+=("$1"); shift; done
 	shift
 	OUT=$(cd "$dir" && printf '%s' "${STDIN_DATA:-}" |
-	    env -i "${vars[@]}" setpriv --reuid="$as" --regid="$CALLER" \
+	    env -i "${vars[@]}" ${RUN_WRAP:-} setpriv --reuid="$as" --regid="$CALLER" \
 	    --clear-groups -- "$LAUNCHER" "$@" 2>"$T/err")
 	RC=$?
 	ERR=$(cat "$T/err")

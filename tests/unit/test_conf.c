@@ -75,6 +75,7 @@ static const struct {
 	{ "nice negative", "nice -5\n", 1, 1, "0 to 19" },
 	{ "env-pass bad name", "env-pass 1X\n", 1, 1, "valid variable" },
 	{ "env-pass reserved", "env-pass PATH\n", 1, 1, "set by cgibox" },
+	{ "env-pass HTTP_PROXY", "env-pass HTTP_PROXY\n", 1, 1, "httpoxy" },
 	{ "env-set reserved", "env-set HOME=/tmp\n", 1, 1, "set by cgibox" },
 	{ "env-set no =", "env-set FOO\n", 1, 1, "NAME=value" },
 	{ "global keyword in match", "match user a\ncaller b\n", 1, 2,
