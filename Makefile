@@ -63,7 +63,7 @@ obj		= $(patsubst %,$(BUILDDIR)/%.o,$(1))
 HEADERS		= src/cgibox.h src/reasons.h
 
 .PHONY: all clean install uninstall check check-run check-unit deps demo \
-	unit-tests probes fuzz fuzzers fuzz-replay
+	unit-tests probes fuzz fuzzers fuzz-replay analyze
 
 all: $(BUILDDIR)/cgibox $(BUILDDIR)/cgibox-check
 
@@ -100,8 +100,30 @@ probes: $(patsubst %,$(BUILDDIR)/%,$(PROBES))
 check: deps
 	$(MAKE) check-run
 
-check-run: all unit-tests probes
-	prove --exec '' $(patsubst %,$(BUILDDIR)/%,$(UNIT_TESTS)) tests/e2e/*.t
+check-run: all unit-tests probes analyze fuzz-replay
+	$(MAKE) BUILDDIR=$(BUILDDIR)/asan OPT="$(SANITIZE)" unit-tests
+	prove --exec '' $(patsubst %,$(BUILDDIR)/%,$(UNIT_TESTS)) \
+	    $(patsubst %,$(BUILDDIR)/asan/%,$(UNIT_TESTS)) tests/e2e/*.t
+
+# The unit tests again under AddressSanitizer and UndefinedBehaviorSanitizer
+# (make check runs both builds).
+SANITIZE	= -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined \
+		  -fno-sanitize-recover=all
+
+# Static analysis, clean or the build fails: cppcheck and gcc -fanalyzer
+# over every source file.  A suppression needs a comment saying why.
+ANALYZE_DEFS	= -D_GNU_SOURCE -DCGIBOX_CONFIG='"/etc/cgibox/cgibox.conf"' \
+		  -DCGIBOX_LOG_DEFAULT='"/var/log/cgibox.log"'
+analyze:
+	cppcheck --quiet --error-exitcode=1 --inline-suppr \
+	    --enable=warning,portability,performance $(ANALYZE_DEFS) \
+	    -Isrc src/*.c tests/probes/*.c
+	@mkdir -p $(BUILDDIR)/analyze
+	for f in src/*.c; do \
+	    $(CC) -std=c11 -fanalyzer -O1 $(WARNINGS) $(ANALYZE_DEFS) \
+	        $(PKG_CFLAGS) -c -o $(BUILDDIR)/analyze/$$(basename $$f .c).o \
+	        $$f || exit 1; \
+	done
 
 check-unit: unit-tests
 	prove --exec '' $(patsubst %,$(BUILDDIR)/%,$(UNIT_TESTS))

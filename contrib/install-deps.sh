@@ -3,6 +3,7 @@
 # if any is missing.  Run as root (sudo make check / sudo make demo do).
 set -eu
 PKGS="build-essential pkg-config libcap-dev util-linux perl python3 \
+clang libclang-rt-14-dev cppcheck \
 bash procps passwd"
 missing=
 for p in $PKGS; do
