@@ -16,6 +16,8 @@ DESTDIR		?=
 # caller passes can point it at another configuration.  A test build sets
 # its own (tests/e2e/lib.sh builds one into build/e2e).
 CONFIG_PATH	= $(SYSCONFDIR)/cgibox/cgibox.conf
+POLICY_DIR	= $(SYSCONFDIR)/cgibox/policies
+CACHE_DIR	= $(LOCALSTATEDIR)/cache/cgibox
 LOG_DEFAULT	= $(LOCALSTATEDIR)/log/cgibox.log
 
 # The group allowed to run the launcher: installed 4750 root:$(CALLER_GROUP).
@@ -40,24 +42,26 @@ OPT		?= -O2 -g
 CFLAGS		?=
 LDFLAGS		?=
 
-LIBS		= $(shell $(PKG_CONFIG) --libs libcap)
-PKG_CFLAGS	= $(shell $(PKG_CONFIG) --cflags libcap)
+LIBS		= $(shell $(PKG_CONFIG) --libs libcap libseccomp)
+PKG_CFLAGS	= $(shell $(PKG_CONFIG) --cflags libcap libseccomp)
 ALL_CFLAGS	= -std=c11 -D_GNU_SOURCE $(OPT) $(WARNINGS) $(HARDEN) \
 		  $(PKG_CFLAGS) -DCGIBOX_CONFIG='"$(CONFIG_PATH)"' \
+		  -DCGIBOX_POLICY_DIR='"$(POLICY_DIR)"' \
+		  -DCGIBOX_CACHE_DIR='"$(CACHE_DIR)"' \
 		  -DCGIBOX_LOG_DEFAULT='"$(LOG_DEFAULT)"' $(CFLAGS)
 ALL_LDFLAGS	= $(HARDEN_LD) $(LDFLAGS)
 
 # Pure modules (no syscalls): linked as they are into unit tests and fuzzers.
-PURE		= util conf_parse request env logfmt
+PURE		= util conf_parse policy_parse request env logfmt
 # Modules that touch the kernel.
 SYS		= conf_load target pathcheck decide audit startup confine \
-		  execute settings
+		  execute settings seccomp
 LAUNCHER	= main $(PURE) $(SYS)
-CHECKTOOL	= check $(PURE) conf_load target pathcheck decide settings
+CHECKTOOL	= check $(PURE) conf_load target pathcheck decide settings seccomp
 
 UNIT_TESTS	= test_util test_conf test_request test_env test_logfmt \
 		  test_reasons
-PROBES		= probe
+PROBES		= probe try
 
 obj		= $(patsubst %,$(BUILDDIR)/%.o,$(1))
 HEADERS		= src/cgibox.h src/reasons.h
@@ -90,6 +94,9 @@ $(BUILDDIR)/test_%: $(BUILDDIR)/test_%.o $(call obj,$(PURE))
 $(BUILDDIR)/probe: tests/probes/probe.c | $(BUILDDIR)
 	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $<
 
+$(BUILDDIR)/try: tests/probes/try.c | $(BUILDDIR)
+	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< -lpthread
+
 unit-tests: $(patsubst %,$(BUILDDIR)/%,$(UNIT_TESTS))
 probes: $(patsubst %,$(BUILDDIR)/%,$(PROBES))
 
@@ -113,6 +120,8 @@ SANITIZE	= -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined \
 # Static analysis, clean or the build fails: cppcheck and gcc -fanalyzer
 # over every source file.  A suppression needs a comment saying why.
 ANALYZE_DEFS	= -D_GNU_SOURCE -DCGIBOX_CONFIG='"/etc/cgibox/cgibox.conf"' \
+		  -DCGIBOX_POLICY_DIR='"/etc/cgibox/policies"' \
+		  -DCGIBOX_CACHE_DIR='"/var/cache/cgibox"' \
 		  -DCGIBOX_LOG_DEFAULT='"/var/log/cgibox.log"'
 analyze:
 	cppcheck --quiet --error-exitcode=1 --inline-suppr \
@@ -137,7 +146,8 @@ FUZZERS		= fuzz_conf fuzz_request fuzz_env fuzz_log
 FUZZ_CC		?= clang
 FUZZ_CFLAGS	= -std=c11 -D_GNU_SOURCE -g -O1 -Isrc \
 		  -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
-		  -DCGIBOX_CONFIG='"/nonexistent"' -DCGIBOX_LOG_DEFAULT='"/nonexistent"'
+		  -DCGIBOX_CONFIG='"/nonexistent"' -DCGIBOX_LOG_DEFAULT='"/nonexistent"' \
+		  -DCGIBOX_POLICY_DIR='"/nonexistent"' -DCGIBOX_CACHE_DIR='"/nonexistent"'
 FUZZ_SRC	= $(patsubst %,src/%.c,$(PURE))
 
 $(BUILDDIR)/fuzz/%: tests/fuzz/%.c $(FUZZ_SRC) $(HEADERS)
@@ -178,7 +188,11 @@ install: all
 	    $(DESTDIR)$(LIBEXECDIR)/cgibox
 	install -m 0755 $(BUILDDIR)/cgibox-check $(DESTDIR)$(SBINDIR)/cgibox-check
 	install -m 0644 src/cgibox.8 src/cgibox-check.8 $(DESTDIR)$(MANDIR)/man8/
-	install -m 0644 src/cgibox.conf.5 $(DESTDIR)$(MANDIR)/man5/
+	install -m 0644 src/cgibox.conf.5 src/cgibox-policy.5 \
+	    $(DESTDIR)$(MANDIR)/man5/
+	install -d -m 0755 $(DESTDIR)$(POLICY_DIR)
+	install -m 0644 -o root -g root policies/*.policy $(DESTDIR)$(POLICY_DIR)/
+	install -d -m 0700 -o root -g root $(DESTDIR)$(CACHE_DIR)
 	test -e $(DESTDIR)$(CONFIG_PATH) || \
 	    install -m 0644 -o root -g root contrib/cgibox.conf \
 	    $(DESTDIR)$(CONFIG_PATH)

@@ -2,7 +2,7 @@
 # Install the Debian packages cgibox needs to build, test and demonstrate,
 # if any is missing.  Run as root (sudo make check / sudo make demo do).
 set -eu
-PKGS="build-essential pkg-config libcap-dev util-linux perl python3 \
+PKGS="build-essential pkg-config libcap-dev libseccomp-dev util-linux perl python3 \
 clang libclang-rt-14-dev cppcheck \
 bash procps passwd"
 missing=

@@ -75,6 +75,7 @@ audit_set(const char *key, const char *value)
 		{ "cwd", offsetof(struct audit_ctx, cwd) },
 		{ "cmd", offsetof(struct audit_ctx, cmd) },
 		{ "script", offsetof(struct audit_ctx, script) },
+		{ "policy", offsetof(struct audit_ctx, policy) },
 	};
 
 	for (size_t i = 0; i < sizeof(fields) / sizeof(fields[0]); i++)
@@ -144,6 +145,7 @@ format(struct logline *l, const char *event, enum reason r,
 	log_field(l, "cwd", A.cwd);
 	log_field(l, "cmd", A.cmd);
 	log_field(l, "script", A.script);
+	log_field(l, "policy", A.policy);
 	log_field(l, "remote_addr", A.remote_addr);
 	log_field(l, "request_method", A.request_method);
 	log_field(l, "request_uri", A.request_uri);

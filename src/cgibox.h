@@ -12,9 +12,12 @@
 #include <limits.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/types.h>
+
+#include <stdio.h>
 
 #include "reasons.h"
 
@@ -81,10 +84,11 @@ extern const struct limit_info limit_table[LIM_COUNT];
 
 /* Settings that a match block may override; "set" says which it does. */
 enum { SET_SAFE_PATH = 1, SET_UMASK = 2, SET_LOG_EXEC = 4, SET_NICE = 8,
-	SET_SUPP = 16 };
+	SET_SUPP = 16, SET_POLICY = 32 };
 struct settings {
 	unsigned	 set;
 	const char	*safe_path;
+	const char	*policy;	/* seccomp policy name; NULL: none */
 	mode_t		 umask;
 	bool		 log_exec;
 	bool		 supp_groups;
@@ -140,6 +144,78 @@ const char	*facility_name(int);
 
 enum reason	conf_load(struct config *, const char *, bool, struct fault *,
 	    conf_error_fn, void *);
+int	open_trusted(const char *, bool, bool, enum reason, struct fault *);
+enum reason	read_all(int, char *, size_t, size_t *, const char *,
+	    enum reason, struct fault *);
+
+/* ---- policy_parse.c: the seccomp policy language (pure) ----------------- */
+
+#define POLICY_MAX_RULES	1024
+#define POLICY_MAX_COND		6
+#define POLICY_MAX_IN		16
+#define POLICY_MAX_FILES	16
+#define POLICY_MAX_WORDS	64
+#define POLICY_MAX_LINE		1024
+#define POLICY_MAX_BYTES	(64 * 1024)
+#define POLICY_NAME_MAX		32
+#define NAME_LEN		64
+
+enum pact { ACT_NONE, ACT_ALLOW, ACT_ERRNO, ACT_KILL };
+enum cmp_op { OP_EQ, OP_NE, OP_LT, OP_LE, OP_GT, OP_GE, OP_MASKED_EQ, OP_IN };
+struct pcond {
+	unsigned	arg;
+	enum cmp_op	op;
+	uint64_t	value, mask;
+};
+struct prule {
+	char		name[POLICY_NAME_MAX];
+	enum pact	action;
+	int		errno_value;
+	size_t		ncond;
+	struct pcond	cond[POLICY_MAX_COND];
+	uint64_t	in[POLICY_MAX_IN];
+	size_t		nin;
+	enum pact	else_action;
+	int		else_errno;
+	unsigned	file, line;
+};
+struct policy {
+	bool		default_set;
+	enum pact	default_action;
+	int		default_errno;
+	struct prule	rules[POLICY_MAX_RULES];
+	size_t		nrules;
+	char		includes[POLICY_MAX_FILES][NAME_LEN];
+	size_t		nincludes;
+	char		files[POLICY_MAX_FILES][PATH_MAX];
+	struct stat	st[POLICY_MAX_FILES];
+	size_t		nfiles;
+};
+typedef void	(*policy_error_fn)(void *, unsigned, unsigned, const char *);
+unsigned	policy_parse(struct policy *, unsigned, const char *, size_t,
+	    policy_error_fn, void *);
+unsigned	policy_check(const struct policy *, policy_error_fn, void *);
+bool	valid_policy_name(const char *);
+const char	*errno_name(int);
+
+/* ---- seccomp.c: load, compile, cache and install a policy --------------- */
+
+#define BPF_MAX_INSNS	4096
+struct bpf {
+	char		name[NAME_LEN];
+	uint8_t		insns[BPF_MAX_INSNS * 8];
+	size_t		len;		/* bytes */
+	bool		cached;		/* loaded from the cache */
+};
+typedef void	(*policy_report_fn)(void *, const char *, unsigned,
+	    const char *);
+enum reason	policy_load(const char *, const char *, bool, struct policy *,
+	    struct fault *, policy_report_fn, void *);
+enum reason	policy_compile(const struct policy *, struct bpf *, FILE *,
+	    struct fault *);
+enum reason	policy_prepare(const char *, const char *, const char *,
+	    struct bpf *, struct fault *, policy_report_fn, void *);
+enum reason	policy_install(const struct bpf *, struct fault *);
 
 /* ---- request.c: argv to a request (pure) -------------------------------- */
 
@@ -255,7 +331,7 @@ bool	valid_request_id(const char *);
 struct audit_ctx {
 	const struct config	*cfg;
 	const char		*caller;
-	const char		*user, *group, *cwd, *cmd, *script;
+	const char		*user, *group, *cwd, *cmd, *script, *policy;
 	const char		*remote_addr, *request_method, *request_uri;
 	char			 request_id[65];
 };
@@ -274,11 +350,10 @@ void	startup(char ***);
 enum reason	confine_limits(const struct effective *, struct fault *);
 enum reason	confine_drop(const struct target *, struct fault *);
 enum reason	execute(const struct walk *, const struct request *,
-	    char *const *, mode_t, struct fault *);
+	    char *const *, mode_t, const struct bpf *, struct fault *);
 
 /* ---- settings.c: what -V and cgibox-check print ------------------------- */
 
-#include <stdio.h>
 void	settings_print_suexec(FILE *, const struct config *, const char *);
 void	settings_print_decision(FILE *, const struct config *,
 	    const struct decision *);

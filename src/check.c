@@ -3,9 +3,10 @@
  * privilege and without executing anything.  It calls the launcher's own
  * conf_load() and decide(), so its answers are the launcher's.
  *
- *   cgibox-check [-s] lint [FILE]
- *   cgibox-check [-s] [-c FILE] explain USER GROUP PATH
- *   cgibox-check [-s] [-c FILE] explain PATH
+ *   cgibox-check [-s] [-p DIR] lint [FILE]
+ *   cgibox-check [-s] [-c FILE] [-p DIR] explain USER GROUP PATH
+ *   cgibox-check [-s] [-c FILE] [-p DIR] explain PATH
+ *   cgibox-check [-s] [-p DIR] policy NAME
  *   cgibox-check -V
  *
  * Exit status: 0 the configuration is valid / the request would run;
@@ -22,6 +23,8 @@
 #include "cgibox.h"
 
 static const char	*conf_path = CGIBOX_CONFIG;
+static const char	*policy_dir = CGIBOX_POLICY_DIR;
+static bool		 check = true;
 
 static void
 conf_error(void *ctx, unsigned line, const char *msg)
@@ -34,31 +37,103 @@ NORETURN static void
 usage(void)
 {
 	(void)fprintf(stderr,
-	    "usage: cgibox-check [-s] lint [FILE]\n"
-	    "       cgibox-check [-s] [-c FILE] explain USER GROUP PATH\n"
-	    "       cgibox-check [-s] [-c FILE] explain PATH\n"
+	    "usage: cgibox-check [-s] [-p DIR] lint [FILE]\n"
+	    "       cgibox-check [-s] [-c FILE] [-p DIR] explain USER GROUP PATH\n"
+	    "       cgibox-check [-s] [-c FILE] [-p DIR] explain PATH\n"
+	    "       cgibox-check [-s] [-p DIR] policy NAME\n"
 	    "       cgibox-check -V\n");
 	exit(2);
 }
 
-/* A relative FILE is taken from the working directory. */
-static void
-absolute(const char *p)
+/* A relative path is taken from the working directory. */
+static const char *
+absolute(const char *p, char *buf, size_t size)
 {
-	static char	buf[PATH_MAX];
-	char		cwd[PATH_MAX], joined[2 * PATH_MAX + 2];
+	char	cwd[PATH_MAX], joined[2 * PATH_MAX + 2];
 
-	if (p[0] == '/' || getcwd(cwd, sizeof(cwd)) == NULL) {
-		conf_path = p;
-		return;
+	if (getcwd(cwd, sizeof(cwd)) == NULL)
+		return p;
+	(void)snprintf(joined, sizeof(joined), "%s/%s", p[0] == '/' ? "" : cwd,
+	    p);
+	return path_normalize(joined, buf, size) == PATH_NORM_OK ? buf : p;
+}
+
+static void
+policy_error(void *ctx, const char *path, unsigned line, const char *msg)
+{
+	(void)ctx;
+	(void)fprintf(stderr, "%s:%u: %s\n", path, line, msg);
+}
+
+enum show { SHOW_NOTHING, SHOW_SUMMARY, SHOW_ALL };
+
+/* Load and compile one policy; say as much about it as asked. */
+static int
+policy(const char *name, enum show show)
+{
+	static struct policy	p;
+	static struct bpf	b;
+	struct fault		f;
+	static const char *const acts[] = { "none", "allow", "errno", "kill" };
+
+	if (policy_load(policy_dir, name, check, &p, &f, policy_error, NULL) ||
+	    policy_compile(&p, &b, NULL, &f)) {
+		(void)fprintf(stderr, "%s: %s\n", reason_table[f.reason].name,
+		    f.detail);
+		return 1;
 	}
-	(void)snprintf(joined, sizeof(joined), "%s/%s", cwd, p);
-	conf_path = path_normalize(joined, buf, sizeof(buf)) == PATH_NORM_OK ?
-	    buf : p;
+	if (show == SHOW_NOTHING)
+		return 0;
+	if (show == SHOW_SUMMARY) {
+		(void)printf("policy %s: ok (%zu rules, %zu files, %zu BPF "
+		    "instructions)\n", name, p.nrules, p.nfiles, b.len / 8);
+		return 0;
+	}
+	(void)printf("# policy %s: %zu rules from %zu files, %zu BPF "
+	    "instructions\n", name, p.nrules, p.nfiles, b.len / 8);
+	(void)printf("# default %s", acts[p.default_action]);
+	if (p.default_action == ACT_ERRNO)
+		(void)printf(" %s", errno_name(p.default_errno));
+	(void)printf("\n");
+	for (size_t i = 0; i < p.nrules; i++) {
+		const struct prule *r = &p.rules[i];
+
+		(void)printf("# %s:%u: %s%s%s %s%s\n", p.files[r->file],
+		    r->line, acts[r->action], r->action == ACT_ERRNO ? " " : "",
+		    r->action == ACT_ERRNO ? errno_name(r->errno_value) : "",
+		    r->name, r->ncond > 0 ? " (conditional)" : "");
+	}
+	(void)fflush(stdout);
+	return policy_compile(&p, &b, stdout, &f) == R_ALLOW ? 0 : 1;
+}
+
+/* Every policy the configuration names, globally or in a match block. */
+static int
+lint_policies(const struct config *c)
+{
+	const char	*seen[1 + CONF_MAX_MATCH] = { NULL };
+	size_t		 n = 0;
+	int		 rc = 0;
+
+	for (size_t i = 0; i <= c->n_match; i++) {
+		const struct settings	*s = i == 0 ? &c->global :
+		    &c->match[i - 1].s;
+		bool			 dup = false;
+
+		if ((i > 0 && !(s->set & SET_POLICY)) || s->policy == NULL)
+			continue;
+		for (size_t k = 0; k < n; k++)
+			dup = dup || strcmp(seen[k], s->policy) == 0;
+		if (dup)
+			continue;
+		seen[n++] = s->policy;
+		rc |= policy(s->policy, SHOW_SUMMARY);
+	}
+	return rc;
 }
 
 static int
-load(struct config *c, bool check)
+load(struct config *c)
 {
 	struct fault	f;
 
@@ -116,6 +191,11 @@ explain(const struct config *c, int argc, char *argv[])
 		    f.detail);
 		return 1;
 	}
+	if (d.e.s.policy != NULL && policy(d.e.s.policy, SHOW_NOTHING) != 0) {
+		(void)printf("deny %s: policy %s\n",
+		    reason_table[R_POLICY_INVALID].name, d.e.s.policy);
+		return 1;
+	}
 	(void)printf("allow\n");
 	(void)printf("caller %s\n", c->caller);
 	settings_print_decision(stdout, c, &d);
@@ -127,13 +207,16 @@ int
 main(int argc, char *argv[])
 {
 	static struct config	c;
-	bool			check = true;
+	static char		conf_buf[PATH_MAX], dir_buf[PATH_MAX];
 	int			ch;
 
-	while ((ch = getopt(argc, argv, "c:sV")) != -1) {
+	while ((ch = getopt(argc, argv, "c:p:sV")) != -1) {
 		switch (ch) {
 		case 'c':
-			absolute(optarg);
+			conf_path = absolute(optarg, conf_buf, sizeof(conf_buf));
+			break;
+		case 'p':
+			policy_dir = absolute(optarg, dir_buf, sizeof(dir_buf));
 			break;
 		case 's':
 			check = false;
@@ -154,16 +237,21 @@ main(int argc, char *argv[])
 		if (argc > 2)
 			usage();
 		if (argc == 2)
-			absolute(argv[1]);
-		if (load(&c, check) != 0)
+			conf_path = absolute(argv[1], conf_buf, sizeof(conf_buf));
+		if (load(&c) != 0)
 			return 1;
 		(void)printf("%s: ok\n", conf_path);
-		return 0;
+		return lint_policies(&c);
 	}
 	if (strcmp(argv[0], "explain") == 0) {
-		if (load(&c, check) != 0)
+		if (load(&c) != 0)
 			return 1;
 		return explain(&c, argc - 1, argv + 1);
+	}
+	if (strcmp(argv[0], "policy") == 0) {
+		if (argc != 2)
+			usage();
+		return policy(argv[1], SHOW_ALL);
 	}
 	usage();
 }

@@ -42,16 +42,22 @@ dirlen(const char *path, const char *p)
 }
 
 /*
- * Open path (absolute, canonical) for reading, checking each directory
- * above it on the way down when check is set.
+ * Open path (absolute, canonical), checking each directory above it on the
+ * way down when check is set: for reading if it is a file, O_PATH if dir
+ * is set and it is a directory.  A missing path is the reason "missing".
  */
-static int
-open_checked(const char *path, bool check, struct fault *f)
+int
+open_trusted(const char *path, bool check, bool dir, enum reason missing,
+    struct fault *f)
 {
 	struct stat	 st;
 	const char	*p = path + 1, *end;
 	int		 fd, next;
 
+	if (path[0] != '/' || !path_is_canonical(path) || strcmp(path, "/") == 0) {
+		fault(f, missing, "%s: not a canonical absolute path", path);
+		return -1;
+	}
 	fd = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (fd < 0) {
 		fault(f, R_SYSTEM, "open /: %s", strerror(errno));
@@ -66,13 +72,15 @@ open_checked(const char *path, bool check, struct fault *f)
 		}
 		if (check && insecure(&st, path, dirlen(path, p), true, f))
 			goto fail;
-		if ((size_t)(end - p) > NAME_MAX)
-			goto toolong;
+		if ((size_t)(end - p) > NAME_MAX) {
+			fault(f, missing, "%s: name too long", path);
+			goto fail;
+		}
 		memcpy(name, p, (size_t)(end - p));
 		name[end - p] = '\0';
 		next = openat(fd, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
 		if (next < 0) {
-			fault(f, errno == ENOENT ? R_CONFIG_INVALID : R_SYSTEM,
+			fault(f, errno == ENOENT ? missing : R_SYSTEM,
 			    "%.*s: %s", (int)(end - path), path, strerror(errno));
 			goto fail;
 		}
@@ -86,11 +94,11 @@ open_checked(const char *path, bool check, struct fault *f)
 	}
 	if (check && insecure(&st, path, dirlen(path, p), true, f))
 		goto fail;
-	next = openat(fd, p, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY |
-	    O_CLOEXEC);
+	next = openat(fd, p, (dir ? O_PATH | O_DIRECTORY : O_RDONLY |
+	    O_NONBLOCK | O_NOCTTY) | O_NOFOLLOW | O_CLOEXEC);
 	if (next < 0) {
 		fault(f, errno == ELOOP ? R_CONFIG_INSECURE :
-		    errno == ENOENT ? R_CONFIG_INVALID : R_SYSTEM,
+		    errno == ENOENT ? missing : R_SYSTEM,
 		    "%s: %s", path, errno == ELOOP ? "is a symbolic link" :
 		    strerror(errno));
 		goto fail;
@@ -101,18 +109,40 @@ open_checked(const char *path, bool check, struct fault *f)
 		fault(f, R_SYSTEM, "fstat: %s", strerror(errno));
 		goto fail;
 	}
-	if (check && insecure(&st, path, strlen(path), false, f))
+	if (check && insecure(&st, path, strlen(path), dir, f))
 		goto fail;
-	if (!S_ISREG(st.st_mode)) {
-		fault(f, R_CONFIG_INVALID, "%s is not a regular file", path);
+	if (dir ? !S_ISDIR(st.st_mode) : !S_ISREG(st.st_mode)) {
+		fault(f, missing, "%s is not a %s", path, dir ? "directory" :
+		    "regular file");
 		goto fail;
 	}
 	return fd;
-toolong:
-	fault(f, R_CONFIG_INVALID, "%s: name too long", path);
 fail:
 	(void)close(fd);
 	return -1;
+}
+
+/* Read all of fd into buf (size bytes, one more than the largest file). */
+enum reason
+read_all(int fd, char *buf, size_t size, size_t *len, const char *path,
+    enum reason too_large, struct fault *f)
+{
+	*len = 0;
+	for (;;) {
+		ssize_t n = read(fd, buf + *len, size - *len);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return fault(f, R_SYSTEM, "read %s: %s", path,
+			    strerror(errno));
+		if (n == 0)
+			return R_ALLOW;
+		*len += (size_t)n;
+		if (*len == size)
+			return fault(f, too_large, "%s: larger than %zu bytes",
+			    path, size - 1);
+	}
 }
 
 /*
@@ -125,35 +155,17 @@ conf_load(struct config *c, const char *path, bool check, struct fault *f,
     conf_error_fn err, void *ctx)
 {
 	static char	 text[CONF_MAX_BYTES + 1];
-	size_t		 len = 0;
+	size_t		 len;
 	unsigned	 errors;
 	int		 fd;
+	enum reason	 r;
 
-	if (path[0] != '/' || !path_is_canonical(path))
-		return fault(f, R_CONFIG_INVALID, "%s: not a canonical absolute "
-		    "path", path);
-	if ((fd = open_checked(path, check, f)) < 0)
+	if ((fd = open_trusted(path, check, false, R_CONFIG_INVALID, f)) < 0)
 		return f->reason;
-	for (;;) {
-		ssize_t n = read(fd, text + len, sizeof(text) - len);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			(void)close(fd);
-			return fault(f, R_SYSTEM, "read %s: %s", path,
-			    strerror(errno));
-		}
-		if (n == 0)
-			break;
-		len += (size_t)n;
-		if (len == sizeof(text)) {
-			(void)close(fd);
-			return fault(f, R_CONFIG_INVALID, "%s: larger than %d "
-			    "bytes", path, CONF_MAX_BYTES);
-		}
-	}
+	r = read_all(fd, text, sizeof(text), &len, path, R_CONFIG_INVALID, f);
 	(void)close(fd);
+	if (r != R_ALLOW)
+		return r;
 	errors = conf_parse(c, text, len, err, ctx);
 	if (errors > 0)
 		return fault(f, R_CONFIG_INVALID, "%s: %u error%s", path,

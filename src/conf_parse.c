@@ -110,6 +110,7 @@ conf_defaults(struct config *c, const char *logfile)
 	c->log_file = logfile;
 	c->syslog_facility = -1;
 	c->global.safe_path = "/usr/local/bin:/usr/bin:/bin";
+	c->global.policy = "default";
 	c->global.umask = 022;
 }
 
@@ -445,6 +446,18 @@ kw_scoped(struct parser *p, const char *kw, char *v)
 		}
 		s->nice = (int)n;
 		s->set |= SET_NICE;
+	} else if (strcmp(kw, "policy") == 0) {
+		if (!scoped_once(p, kw, SET_POLICY))
+			return;
+		if (strcmp(v, "none") == 0)
+			s->policy = NULL;
+		else if (!valid_policy_name(v)) {
+			perr(p, "policy: '%s' is not a policy name ([a-z0-9_-]+) "
+			    "or none", v);
+			return;
+		} else
+			s->policy = save(p, v, strlen(v));
+		s->set |= SET_POLICY;
 	} else if (strcmp(kw, "limit") == 0)
 		kw_limit(p, v);
 	else if (strcmp(kw, "env-pass") == 0)
@@ -459,7 +472,7 @@ static const char *const global_kw[] = {
 };
 static const char *const scoped_kw[] = {
 	"safe-path", "umask", "log-exec", "supplementary-groups", "nice",
-	"limit", "env-pass", "env-set",
+	"limit", "env-pass", "env-set", "policy",
 };
 
 static bool
@@ -568,6 +581,8 @@ overlay(struct settings *dst, const struct settings *src)
 		dst->supp_groups = src->supp_groups;
 	if (src->set & SET_NICE)
 		dst->nice = src->nice;
+	if (src->set & SET_POLICY)
+		dst->policy = src->policy;
 	for (size_t i = 0; i < LIM_COUNT; i++)
 		if (src->limit_set[i]) {
 			dst->limit_set[i] = true;

@@ -3,6 +3,8 @@
  *
  * MUST rules:
  * - Runs after the privilege drop: every check here is made as the target.
+ * - The seccomp filter is installed after chdir and umask, right before
+ *   the exec: the policy must allow execve, execveat and newfstatat.
  * - The working directory is the checked directory, entered through its
  *   descriptor.
  * - First try execveat() on the checked descriptor itself: for a compiled
@@ -32,7 +34,7 @@
 
 enum reason
 execute(const struct walk *w, const struct request *rq, char *const *envp,
-    mode_t mask, struct fault *f)
+    mode_t mask, const struct bpf *filter, struct fault *f)
 {
 	char		rel[NAME_MAX + 3];
 	struct stat	st;
@@ -41,6 +43,9 @@ execute(const struct walk *w, const struct request *rq, char *const *envp,
 		return fault(f, R_EXEC, "chdir to the script's directory: %s",
 		    strerror(errno));
 	(void)umask(mask);
+	/* Seccomp last: from here on only what the policy allows. */
+	if (policy_install(filter, f))
+		return f->reason;
 	(void)execveat(w->script_fd, "", rq->argv, envp, AT_EMPTY_PATH);
 	if (errno != ENOENT)
 		return fault(f, R_EXEC, "%s: %s", w->path, strerror(errno));

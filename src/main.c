@@ -4,6 +4,7 @@
  * through reject(), which logs, writes the error page and exits with the
  * reason's code.
  */
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -14,7 +15,7 @@
 #error "CGIBOX_CONFIG must name the configuration file (set by the Makefile)"
 #endif
 
-static char	first_error[256];
+static char		first_error[256];
 
 static void
 conf_error(void *ctx, unsigned line, const char *msg)
@@ -26,12 +27,23 @@ conf_error(void *ctx, unsigned line, const char *msg)
 		    line, msg);
 }
 
+static void
+policy_error(void *ctx, const char *path, unsigned line, const char *msg)
+{
+	(void)ctx;
+	(void)fprintf(stderr, "%s:%u: %s\n", path, line, msg);
+	if (first_error[0] == '\0')
+		(void)snprintf(first_error, sizeof(first_error), "%s:%u: %s",
+		    path, line, msg);
+}
+
 int
 main(int argc, char *argv[])
 {
 	static struct config	cfg;
 	static struct decision	d;
 	static struct envbuf	env;
+	static struct bpf	filter;
 	struct request		rq;
 	struct fault		f, bad_request;
 	char			**incoming, cwd[PATH_MAX], caller[64];
@@ -81,17 +93,26 @@ main(int argc, char *argv[])
 	audit_set("user", d.t.user);
 	audit_set("group", d.t.group);
 	audit_set("script", d.path);
+	audit_set("policy", d.e.s.policy != NULL ? d.e.s.policy : "none");
 
 	/* Built while the decision's data is at hand; no allocation after. */
 	if (env_build(&(struct env_in){ incoming, &d.e, d.t.user, d.t.home,
 	    d.path }, &env, &f))
 		reject_fault(&f);
+	/* Root-only cache: compiled once per edit, not once per request. */
+	if (d.e.s.policy != NULL && policy_prepare(CGIBOX_POLICY_DIR,
+	    CGIBOX_CACHE_DIR, d.e.s.policy, &filter, &f, policy_error, NULL)) {
+		if (first_error[0] != '\0')
+			(void)snprintf(f.detail, sizeof(f.detail), "%s",
+			    first_error);
+		reject_fault(&f);
+	}
 	if (d.e.s.log_exec && audit_exec(&f))
 		reject_fault(&f);
 
 	/* rlimits while root, so a limit can be set at all; then the drop. */
 	if (confine_limits(&d.e, &f) || confine_drop(&d.t, &f))
 		reject_fault(&f);
-	(void)execute(&d.w, &rq, env.vec, d.e.s.umask, &f);
+	(void)execute(&d.w, &rq, env.vec, d.e.s.umask, &filter, &f);
 	reject_fault(&f);
 }

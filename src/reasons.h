@@ -10,9 +10,8 @@
  * cgibox uses it.  An exit code of 0 marks a reason that is only ever
  * logged (it describes how a script ended, not a refusal).
  *
- * Codes 97-100 are kept for the reasons the seccomp, Landlock and
- * supervisor stages add (policy-invalid, landlock-unavailable,
- * seccomp-failed, busy).
+ * Codes 98 and 100 are kept for the Landlock and supervisor stages
+ * (landlock-unavailable, busy).
  *
  * REASON(identifier, "log-name", exit code, HTTP status, "description")
  */
@@ -42,4 +41,6 @@
 	REASON(R_FILE_NOTREG,        "file-not-regular",     123, 403, "the script is not a regular file") \
 	REASON(R_ENV_TOO_LARGE,      "env-too-large",        124, 500, "the environment for the script exceeds the size cap") \
 	REASON(R_LIMIT,              "limit-failed",         125, 500, "a resource limit, nice value or umask could not be applied") \
-	REASON(R_EXEC,               "exec-failed",          126, 500, "the kernel refused to execute the checked script")
+	REASON(R_EXEC,               "exec-failed",          126, 500, "the kernel refused to execute the checked script") \
+	REASON(R_POLICY_INVALID,     "policy-invalid",        97, 500, "a seccomp policy is missing or has an error") \
+	REASON(R_SECCOMP,            "seccomp-failed",        99, 500, "the seccomp filter could not be compiled or installed")

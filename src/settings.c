@@ -74,6 +74,8 @@ settings_print_decision(FILE *fp, const struct config *c,
 		(void)fprintf(fp, "nice inherited\n");
 	for (size_t i = 0; i < LIM_COUNT; i++)
 		print_limit(fp, e, i);
+	(void)fprintf(fp, "policy %s\n", e->s.policy != NULL ? e->s.policy :
+	    "none");
 	(void)fprintf(fp, "log-exec %s\n", e->s.log_exec ? "yes" : "no");
 	(void)fprintf(fp, "error-page %s\n", c->error_page ? "yes" : "no");
 	(void)fprintf(fp, "env PATH=%s\n", e->s.safe_path);

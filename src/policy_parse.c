@@ -1,0 +1,494 @@
+/*
+ * The seccomp policy language of cgibox-policy(5), parsed from a buffer
+ * into rules.  Pure: no system calls, no allocation; system call names are
+ * resolved later, by the compiler (seccomp.c).
+ *
+ *   default kill | default errno ENAME
+ *   include NAME
+ *   allow NAME... [if COND [and COND]... [else kill | else errno ENAME]]
+ *   errno ENAME NAME... [if COND [and COND]...]
+ *   kill NAME... [if COND [and COND]...]
+ *
+ *   COND:  aN OP VALUE | aN & VALUE == VALUE | aN in VALUE...
+ *   OP:    == != < <= > >=
+ *   VALUE: a number (decimal, 0x hex), a named constant, or several joined
+ *          with | (ORed)
+ *
+ * MUST rules:
+ * - Every line is parsed and every error reported with its line; any error
+ *   refuses the policy.  Unknown words, constants and errno names are
+ *   errors.
+ * - "in" is the only condition in its rule; "else" only follows a single
+ *   "in", "== VALUE" or "& MASK == 0" condition, whose complement the
+ *   compiler can express exactly.
+ */
+#include <errno.h>
+#include <sched.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include "cgibox.h"
+
+static const struct {
+	const char	*name;
+	uint64_t	 value;
+} constants[] = {
+	{ "AF_UNIX", AF_UNIX }, { "AF_LOCAL", AF_LOCAL },
+	{ "AF_INET", AF_INET }, { "AF_INET6", AF_INET6 },
+	{ "AF_NETLINK", AF_NETLINK }, { "AF_PACKET", AF_PACKET },
+	{ "AF_BLUETOOTH", AF_BLUETOOTH }, { "AF_ALG", AF_ALG },
+	{ "AF_VSOCK", AF_VSOCK }, { "AF_KEY", AF_KEY },
+	{ "CLONE_NEWNS", CLONE_NEWNS }, { "CLONE_NEWCGROUP", CLONE_NEWCGROUP },
+	{ "CLONE_NEWUTS", CLONE_NEWUTS }, { "CLONE_NEWIPC", CLONE_NEWIPC },
+	{ "CLONE_NEWUSER", CLONE_NEWUSER }, { "CLONE_NEWPID", CLONE_NEWPID },
+	{ "CLONE_NEWNET", CLONE_NEWNET }, { "CLONE_THREAD", CLONE_THREAD },
+	{ "CLONE_VM", CLONE_VM },
+	{ "SOCK_STREAM", SOCK_STREAM }, { "SOCK_DGRAM", SOCK_DGRAM },
+	{ "SOCK_RAW", SOCK_RAW },
+};
+
+static const struct {
+	const char	*name;
+	int		 value;
+} errnos[] = {
+	{ "EPERM", EPERM }, { "ENOENT", ENOENT }, { "EINTR", EINTR },
+	{ "EIO", EIO }, { "EBADF", EBADF }, { "EAGAIN", EAGAIN },
+	{ "ENOMEM", ENOMEM }, { "EACCES", EACCES }, { "EFAULT", EFAULT },
+	{ "EINVAL", EINVAL }, { "ENOSYS", ENOSYS }, { "ENOTSUP", ENOTSUP },
+	{ "EOPNOTSUPP", EOPNOTSUPP }, { "EAFNOSUPPORT", EAFNOSUPPORT },
+	{ "EPROTONOSUPPORT", EPROTONOSUPPORT }, { "ECONNREFUSED", ECONNREFUSED },
+	{ "ENETUNREACH", ENETUNREACH },
+};
+
+struct pparser {
+	struct policy	*p;
+	unsigned	 file;
+	unsigned	 line;
+	unsigned	 errors;
+	policy_error_fn	 err;
+	void		*ctx;
+};
+
+PRINTF(2, 3) static void
+perr(struct pparser *pp, const char *fmt, ...)
+{
+	char	msg[256];
+	va_list	ap;
+
+	va_start(ap, fmt);
+	(void)vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	pp->errors++;
+	if (pp->err != NULL)
+		pp->err(pp->ctx, pp->file, pp->line, msg);
+}
+
+const char *
+errno_name(int e)
+{
+	for (size_t i = 0; i < sizeof(errnos) / sizeof(errnos[0]); i++)
+		if (errnos[i].value == e)
+			return errnos[i].name;
+	return "?";
+}
+
+static bool
+parse_errno(struct pparser *pp, const char *w, int *out)
+{
+	for (size_t i = 0; i < sizeof(errnos) / sizeof(errnos[0]); i++)
+		if (strcmp(errnos[i].name, w) == 0) {
+			*out = errnos[i].value;
+			return true;
+		}
+	perr(pp, "unknown errno name '%s'", w);
+	return false;
+}
+
+/* A number, a constant, or several joined with |. */
+static bool
+parse_value(struct pparser *pp, const char *w, uint64_t *out)
+{
+	char	buf[128];
+	char	*save = NULL, *part;
+
+	if (!copy_str(buf, sizeof(buf), w)) {
+		perr(pp, "value too long");
+		return false;
+	}
+	*out = 0;
+	for (part = strtok_r(buf, "|", &save); part != NULL;
+	    part = strtok_r(NULL, "|", &save)) {
+		unsigned long long	v = 0;
+		bool			found = false;
+
+		if (strncmp(part, "0x", 2) == 0 && part[2] != '\0' &&
+		    strspn(part + 2, "0123456789abcdefABCDEF") == strlen(part + 2)
+		    && strlen(part + 2) <= 16) {
+			for (const char *q = part + 2; *q != '\0'; q++)
+				v = v * 16 + (unsigned)(*q <= '9' ? *q - '0' :
+				    (*q | 0x20) - 'a' + 10);
+			found = true;
+		} else if (parse_ulong(part, ~0UL, (unsigned long *)&v)) {
+			found = true;
+		} else {
+			for (size_t i = 0; i < sizeof(constants) /
+			    sizeof(constants[0]); i++)
+				if (strcmp(constants[i].name, part) == 0) {
+					v = constants[i].value;
+					found = true;
+				}
+		}
+		if (!found) {
+			perr(pp, "'%s' is not a number or a known constant",
+			    part);
+			return false;
+		}
+		*out |= v;
+	}
+	if (w[0] == '\0' || w[0] == '|' || w[strlen(w) - 1] == '|' ||
+	    strstr(w, "||") != NULL) {
+		perr(pp, "malformed value '%s'", w);
+		return false;
+	}
+	return true;
+}
+
+static bool
+parse_arg(struct pparser *pp, const char *w, unsigned *arg)
+{
+	if (w[0] == 'a' && w[1] >= '0' && w[1] <= '5' && w[2] == '\0') {
+		*arg = (unsigned)(w[1] - '0');
+		return true;
+	}
+	perr(pp, "expected an argument a0 to a5, not '%s'", w);
+	return false;
+}
+
+static const struct {
+	const char	*word;
+	enum cmp_op	 op;
+} ops[] = {
+	{ "==", OP_EQ }, { "!=", OP_NE }, { "<", OP_LT }, { "<=", OP_LE },
+	{ ">", OP_GT }, { ">=", OP_GE },
+};
+
+/* Parse COND [and COND]... from w[0..n); set *used to the words taken. */
+static bool
+parse_conds(struct pparser *pp, char **w, size_t n, struct prule *r,
+    size_t *used)
+{
+	size_t	i = 0;
+
+	for (;;) {
+		struct pcond	*c;
+
+		if (r->ncond == POLICY_MAX_COND) {
+			perr(pp, "more than %d conditions", POLICY_MAX_COND);
+			return false;
+		}
+		c = &r->cond[r->ncond++];
+		if (i + 3 > n) {
+			perr(pp, "incomplete condition");
+			return false;
+		}
+		if (!parse_arg(pp, w[i], &c->arg))
+			return false;
+		if (strcmp(w[i + 1], "in") == 0) {
+			i += 2;
+			while (i < n && strcmp(w[i], "else") != 0) {
+				if (r->nin == POLICY_MAX_IN) {
+					perr(pp, "more than %d values after in",
+					    POLICY_MAX_IN);
+					return false;
+				}
+				if (!parse_value(pp, w[i], &r->in[r->nin++]))
+					return false;
+				i++;
+			}
+			c->op = OP_IN;
+			if (r->nin == 0 || r->ncond != 1) {
+				perr(pp, "'in' takes values and must be the only "
+				    "condition");
+				return false;
+			}
+			break;
+		}
+		if (strcmp(w[i + 1], "&") == 0) {
+			if (i + 5 > n || strcmp(w[i + 3], "==") != 0) {
+				perr(pp, "expected aN & MASK == VALUE");
+				return false;
+			}
+			c->op = OP_MASKED_EQ;
+			if (!parse_value(pp, w[i + 2], &c->mask) ||
+			    !parse_value(pp, w[i + 4], &c->value))
+				return false;
+			i += 5;
+		} else {
+			size_t k;
+
+			for (k = 0; k < sizeof(ops) / sizeof(ops[0]); k++)
+				if (strcmp(ops[k].word, w[i + 1]) == 0)
+					break;
+			if (k == sizeof(ops) / sizeof(ops[0])) {
+				perr(pp, "unknown operator '%s'", w[i + 1]);
+				return false;
+			}
+			c->op = ops[k].op;
+			if (!parse_value(pp, w[i + 2], &c->value))
+				return false;
+			i += 3;
+		}
+		for (size_t j = 0; j + 1 < r->ncond; j++)
+			if (r->cond[j].arg == c->arg) {
+				perr(pp, "a%u is tested twice in one rule",
+				    c->arg);
+				return false;
+			}
+		if (i < n && strcmp(w[i], "and") == 0) {
+			i++;
+			continue;
+		}
+		break;
+	}
+	*used = i;
+	return true;
+}
+
+static bool
+parse_else(struct pparser *pp, char **w, size_t n, struct prule *r)
+{
+	const struct pcond	*c = &r->cond[0];
+
+	if (n == 0)
+		return true;
+	if (strcmp(w[0], "else") != 0 || n < 2) {
+		perr(pp, "unexpected '%s'", w[0]);
+		return false;
+	}
+	if (r->action != ACT_ALLOW) {
+		perr(pp, "else only follows allow");
+		return false;
+	}
+	if (r->ncond != 1 || !(c->op == OP_IN || c->op == OP_EQ ||
+	    (c->op == OP_MASKED_EQ && c->value == 0))) {
+		perr(pp, "else needs a single 'in', '== VALUE' or "
+		    "'& MASK == 0' condition");
+		return false;
+	}
+	if (strcmp(w[1], "kill") == 0 && n == 2)
+		r->else_action = ACT_KILL;
+	else if (strcmp(w[1], "errno") == 0 && n == 3) {
+		r->else_action = ACT_ERRNO;
+		if (!parse_errno(pp, w[2], &r->else_errno))
+			return false;
+	} else {
+		perr(pp, "expected else kill or else errno ENAME");
+		return false;
+	}
+	return true;
+}
+
+static bool
+valid_syscall_name(const char *s)
+{
+	size_t	len = strlen(s);
+
+	return len > 0 && len < POLICY_NAME_MAX &&
+	    strspn(s, "abcdefghijklmnopqrstuvwxyz0123456789_") == len;
+}
+
+/* A rule line: ACTION [ENAME] NAME... [if ...]. */
+static void
+parse_rule(struct pparser *pp, char **w, size_t n)
+{
+	struct prule	proto = { .file = pp->file, .line = pp->line };
+	size_t		i = 1, names, cond_at;
+
+	if (strcmp(w[0], "allow") == 0)
+		proto.action = ACT_ALLOW;
+	else if (strcmp(w[0], "kill") == 0)
+		proto.action = ACT_KILL;
+	else {
+		proto.action = ACT_ERRNO;
+		if (n < 2 || !parse_errno(pp, w[1], &proto.errno_value))
+			return;
+		i = 2;
+	}
+	for (cond_at = i; cond_at < n && strcmp(w[cond_at], "if") != 0;
+	    cond_at++)
+		if (!valid_syscall_name(w[cond_at])) {
+			perr(pp, "'%s' is not a system call name", w[cond_at]);
+			return;
+		}
+	names = cond_at - i;
+	if (names == 0) {
+		perr(pp, "%s: no system call named", w[0]);
+		return;
+	}
+	if (cond_at < n) {
+		size_t used = 0;
+
+		if (!parse_conds(pp, w + cond_at + 1, n - cond_at - 1, &proto,
+		    &used) || !parse_else(pp, w + cond_at + 1 + used,
+		    n - cond_at - 1 - used, &proto))
+			return;
+	}
+	for (size_t k = i; k < cond_at; k++) {
+		struct prule *r;
+
+		if (pp->p->nrules == POLICY_MAX_RULES) {
+			perr(pp, "more than %d rules", POLICY_MAX_RULES);
+			return;
+		}
+		r = &pp->p->rules[pp->p->nrules++];
+		*r = proto;
+		(void)copy_str(r->name, sizeof(r->name), w[k]);
+	}
+}
+
+static void
+parse_pline(struct pparser *pp, char *line)
+{
+	char	*w[POLICY_MAX_WORDS], *save = NULL;
+	size_t	 n = 0;
+
+	for (char *t = strtok_r(line, " \t", &save); t != NULL;
+	    t = strtok_r(NULL, " \t", &save)) {
+		if (t[0] == '#')
+			break;
+		if (n == POLICY_MAX_WORDS) {
+			perr(pp, "more than %d words", POLICY_MAX_WORDS);
+			return;
+		}
+		w[n++] = t;
+	}
+	if (n == 0)
+		return;
+	if (strcmp(w[0], "default") == 0) {
+		struct policy *p = pp->p;
+
+		if (pp->file != 0) {
+			perr(pp, "default belongs in the policy itself, not in "
+			    "an included file");
+			return;
+		}
+		if (p->default_set) {
+			perr(pp, "default set twice");
+			return;
+		}
+		if (n == 2 && strcmp(w[1], "kill") == 0)
+			p->default_action = ACT_KILL;
+		else if (n == 3 && strcmp(w[1], "errno") == 0) {
+			if (!parse_errno(pp, w[2], &p->default_errno))
+				return;
+			p->default_action = ACT_ERRNO;
+		} else {
+			perr(pp, "expected default kill or default errno ENAME");
+			return;
+		}
+		p->default_set = true;
+	} else if (strcmp(w[0], "include") == 0) {
+		if (n != 2 || !valid_policy_name(w[1])) {
+			perr(pp, "expected include NAME ([a-z0-9_-]+)");
+			return;
+		}
+		if (pp->p->nincludes == POLICY_MAX_FILES) {
+			perr(pp, "too many includes");
+			return;
+		}
+		(void)copy_str(pp->p->includes[pp->p->nincludes++], NAME_LEN,
+		    w[1]);
+	} else if (strcmp(w[0], "allow") == 0 || strcmp(w[0], "kill") == 0 ||
+	    strcmp(w[0], "errno") == 0)
+		parse_rule(pp, w, n);
+	else
+		perr(pp, "unknown keyword '%s'", w[0]);
+}
+
+bool
+valid_policy_name(const char *s)
+{
+	size_t	len = strlen(s);
+
+	return len > 0 && len < NAME_LEN &&
+	    strspn(s, "abcdefghijklmnopqrstuvwxyz0123456789_-") == len &&
+	    s[0] != '-';
+}
+
+/*
+ * Add the rules of one file (index file in the include order; 0 is the
+ * policy itself) to p.  Its includes are appended to p->includes for the
+ * caller to load.  Returns the number of errors.
+ */
+unsigned
+policy_parse(struct policy *p, unsigned file, const char *text, size_t len,
+    policy_error_fn err, void *ctx)
+{
+	struct pparser	pp = { .p = p, .file = file, .err = err, .ctx = ctx };
+	char		line[POLICY_MAX_LINE + 1];
+	size_t		pos = 0;
+
+	while (pos < len) {
+		const char	*nl = memchr(text + pos, '\n', len - pos);
+		size_t		 n = nl != NULL ? (size_t)(nl - (text + pos)) :
+		    len - pos;
+		bool		 bad = false;
+
+		pp.line++;
+		if (n > POLICY_MAX_LINE) {
+			perr(&pp, "line longer than %d bytes", POLICY_MAX_LINE);
+			bad = true;
+		}
+		for (size_t i = 0; !bad && i < n; i++) {
+			unsigned char ch = (unsigned char)text[pos + i];
+
+			if ((ch < 0x20 && ch != '\t') || ch == 0x7f) {
+				perr(&pp, "control character 0x%02x at column %zu",
+				    ch, i + 1);
+				bad = true;
+			}
+		}
+		if (!bad) {
+			memcpy(line, text + pos, n);
+			line[n] = '\0';
+			parse_pline(&pp, line);
+		}
+		pos += n + (nl != NULL);
+	}
+	if (file == 0 && !p->default_set) {
+		pp.line = 0;
+		perr(&pp, "no default action (default kill or default errno "
+		    "ENAME)");
+	}
+	return pp.errors;
+}
+
+/*
+ * Cross-rule checks once every file is in: a system call with a rule
+ * without conditions may have no other rule (libseccomp would let the
+ * unconditional one win silently).
+ */
+unsigned
+policy_check(const struct policy *p, policy_error_fn err, void *ctx)
+{
+	unsigned	errors = 0;
+	char		msg[256];
+
+	for (size_t i = 0; i < p->nrules; i++)
+		for (size_t j = i + 1; j < p->nrules; j++) {
+			const struct prule *a = &p->rules[i], *b = &p->rules[j];
+
+			if (strcmp(a->name, b->name) != 0 ||
+			    (a->ncond != 0 && b->ncond != 0))
+				continue;
+			(void)snprintf(msg, sizeof(msg), "%s already has a rule "
+			    "at %s:%u; a rule without conditions must be its "
+			    "only rule", b->name, p->files[a->file], a->line);
+			errors++;
+			if (err != NULL)
+				err(ctx, b->file, b->line, msg);
+		}
+	return errors;
+}
