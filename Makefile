@@ -59,7 +59,7 @@ SYS		= conf_load target pathcheck decide audit startup confine \
 LAUNCHER	= main $(PURE) $(SYS)
 CHECKTOOL	= check $(PURE) conf_load target pathcheck decide settings seccomp
 
-UNIT_TESTS	= test_util test_conf test_request test_env test_logfmt \
+UNIT_TESTS	= test_util test_conf test_policy test_request test_env test_logfmt \
 		  test_reasons
 PROBES		= probe try
 
@@ -142,7 +142,7 @@ check-unit: unit-tests
 # go to $(BUILDDIR)/fuzz/.  make check replays the seed corpora through the
 # sanitized harnesses (fuzz-replay), so every committed input stays a test.
 FUZZ_SECONDS	?= 60
-FUZZERS		= fuzz_conf fuzz_request fuzz_env fuzz_log
+FUZZERS		= fuzz_conf fuzz_policy fuzz_request fuzz_env fuzz_log
 FUZZ_CC		?= clang
 FUZZ_CFLAGS	= -std=c11 -D_GNU_SOURCE -g -O1 -Isrc \
 		  -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
