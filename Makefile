@@ -67,7 +67,7 @@ obj		= $(patsubst %,$(BUILDDIR)/%.o,$(1))
 HEADERS		= src/cgibox.h src/reasons.h
 
 .PHONY: all clean install uninstall check check-run check-unit deps demo \
-	unit-tests probes fuzz fuzzers fuzz-replay analyze
+	unit-tests probes fuzz fuzzers fuzz-replay analyze bench
 
 all: $(BUILDDIR)/cgibox $(BUILDDIR)/cgibox-check
 
@@ -169,6 +169,14 @@ fuzz-replay: fuzzers
 	    $(BUILDDIR)/fuzz/$$f -runs=0 tests/fuzz/corpus/$${f#fuzz_}; \
 	done
 
+# make bench: cost figures measured side by side (never thresholds in tests).
+$(BUILDDIR)/policy_cost: tests/bench/policy_cost.c $(call obj,$(PURE) conf_load seccomp)
+	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -Isrc -o $@ $^ $(LIBS)
+
+bench: deps
+	$(MAKE) $(BUILDDIR)/policy_cost
+	bash tests/bench/run.sh
+
 # Debian packages for building, testing and the demo (installed only when
 # missing; needs root).
 deps:
@@ -201,7 +209,10 @@ uninstall:
 	rm -f $(DESTDIR)$(LIBEXECDIR)/cgibox $(DESTDIR)$(SBINDIR)/cgibox-check \
 	    $(DESTDIR)$(MANDIR)/man8/cgibox.8 \
 	    $(DESTDIR)$(MANDIR)/man8/cgibox-check.8 \
-	    $(DESTDIR)$(MANDIR)/man5/cgibox.conf.5
+	    $(DESTDIR)$(MANDIR)/man5/cgibox.conf.5 \
+	    $(DESTDIR)$(MANDIR)/man5/cgibox-policy.5
+	rm -rf $(DESTDIR)$(CACHE_DIR)
+	@echo "left in place: $(DESTDIR)$(SYSCONFDIR)/cgibox (configuration and policies)"
 
 clean:
 	rm -rf build

@@ -68,6 +68,8 @@ policy_error(void *ctx, const char *path, unsigned line, const char *msg)
 enum show { SHOW_NOTHING, SHOW_SUMMARY, SHOW_ALL };
 
 /* Load and compile one policy; say as much about it as asked. */
+static enum reason	policy_reason;
+
 static int
 policy(const char *name, enum show show)
 {
@@ -80,6 +82,7 @@ policy(const char *name, enum show show)
 	    policy_compile(&p, &b, NULL, &f)) {
 		(void)fprintf(stderr, "%s: %s\n", reason_table[f.reason].name,
 		    f.detail);
+		policy_reason = f.reason;
 		return 1;
 	}
 	if (show == SHOW_NOTHING)
@@ -193,7 +196,7 @@ explain(const struct config *c, int argc, char *argv[])
 	}
 	if (d.e.s.policy != NULL && policy(d.e.s.policy, SHOW_NOTHING) != 0) {
 		(void)printf("deny %s: policy %s\n",
-		    reason_table[R_POLICY_INVALID].name, d.e.s.policy);
+		    reason_table[policy_reason].name, d.e.s.policy);
 		return 1;
 	}
 	(void)printf("allow\n");

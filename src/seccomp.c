@@ -299,11 +299,16 @@ add_rule(scmp_filter_ctx sc, const struct policy *p, const struct prule *r,
 	struct scmp_arg_cmp	c[POLICY_MAX_COND];
 	int			rc;
 
-	/* A rule that repeats the default action only documents it. */
-	if (r->ncond == 0 && act == action(p->default_action,
-	    p->default_errno))
+	/*
+	 * A rule that repeats the default action only documents it (what
+	 * matches it gets the default anyway); libseccomp refuses to add it.
+	 */
+	if (act == action(p->default_action, p->default_errno) &&
+	    r->else_action == ACT_NONE)
 		return 0;
-	if (r->ncond == 1 && r->cond[0].op == OP_IN) {
+	if (act == action(p->default_action, p->default_errno))
+		;	/* only the else rules below do anything */
+	else if (r->ncond == 1 && r->cond[0].op == OP_IN) {
 		for (size_t i = 0; i < r->nin; i++)
 			if ((rc = add1(sc, act, nr, r->cond[0].arg, SCMP_CMP_EQ,
 			    r->in[i], 0)) < 0)
@@ -389,11 +394,15 @@ policy_compile(const struct policy *p, struct bpf *out, FILE *pfc,
 			    p->files[ru->file], ru->line, ru->name);
 			break;
 		}
+		/* libseccomp refuses rules for what they say (a duplicate,
+		 * a bad comparison): the policy's fault, not the system's. */
 		if ((rc = add_rule(sc, p, ru, nr)) < 0)
-			r = fault(f, rc == -ERANGE ? R_POLICY_INVALID : R_SECCOMP,
-			    "%s:%u: %s: %s", p->files[ru->file], ru->line,
-			    ru->name, rc == -ERANGE ? "else: the values leave a "
-			    "gap too wide to express" : strerror(-rc));
+			r = fault(f, R_POLICY_INVALID, "%s:%u: %s: %s",
+			    p->files[ru->file], ru->line, ru->name,
+			    rc == -ERANGE ? "else: the values leave a gap too "
+			    "wide to express" : rc == -EEXIST ? "the same "
+			    "conditions as another rule for this call" :
+			    strerror(-rc));
 	}
 	if (r == R_ALLOW)
 		r = export(sc, out, f);

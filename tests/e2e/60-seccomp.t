@@ -88,6 +88,12 @@ printf 'default kill\ninclude base\nallow ptrace\n' > "$T/etc/cgibox/policies/br
 run "$D" -- "$ALICE" "$ALICE" probe.cgi
 expect_reason policy-invalid 97 "allowing what base kills is a conflict"
 like "$ERR" "base.policy:[0-9]+: ptrace already has a rule" "the conflict is reported with file:line"
+printf 'default kill\ninclude base\nallow socket if a0 == AF_UNIX\nerrno EPERM socket if a0 == AF_UNIX\n' > "$T/etc/cgibox/policies/broken.policy"
+run "$D" -- "$ALICE" "$ALICE" probe.cgi
+expect_reason policy-invalid 97 "two actions for the same conditions"
+printf 'default kill\ninclude base\nallow socket if a0 == AF_UNIX\nkill socket if a0 == AF_INET\n' > "$T/etc/cgibox/policies/broken.policy"
+run "$D" -- "$ALICE" "$ALICE" try.cgi socket_inet
+is "$RC" "$SIGSYS_EXIT" "a conditional rule repeating the default is accepted, and kills"
 write_conf "policy nosuch"
 run "$D" -- "$ALICE" "$ALICE" probe.cgi
 expect_reason policy-invalid 97 "missing policy file"

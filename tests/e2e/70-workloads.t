@@ -13,7 +13,7 @@ W=$TOP/tests/e2e/workloads
 for s in work.sh work.bash work.pl work.py work.php; do
 	put_script "$ALICE" "$D/$s" 0755 "$W/$s"
 done
-coproc LISTENER { python3 "$W/listener.py"; }
+coproc LISTENER { exec python3 "$W/listener.py" 2>/dev/null; }
 read -r PORT <&"${LISTENER[0]}"
 [ -n "$PORT" ] || bail "listener did not start"
 
