@@ -63,6 +63,9 @@ enum path_norm { PATH_NORM_OK, PATH_NORM_DOTDOT, PATH_NORM_TOOLONG,
 enum path_norm	path_normalize(const char *, char *, size_t);
 bool	path_is_canonical(const char *);
 size_t	path_within(const char *, const char *);
+#define TEXT_MAX_LINE	1024
+typedef void	(*line_fn)(void *, unsigned, char *, const char *);
+void	text_lines(const char *, size_t, line_fn, void *);
 
 /* ---- conf_parse.c: the configuration, parsed (pure) --------------------- */
 
@@ -71,7 +74,6 @@ size_t	path_within(const char *, const char *);
 #define CONF_MAX_ENV		64	/* env-pass and env-set, each, per scope */
 #define CONF_STRBUF		(64 * 1024)
 #define CONF_MAX_BYTES		(256 * 1024)
-#define CONF_MAX_LINE		1024
 
 enum limit_kind { LIM_CPU, LIM_AS, LIM_DATA, LIM_FSIZE, LIM_NOFILE, LIM_NPROC,
 	LIM_STACK, LIM_CORE, LIM_MEMLOCK, LIM_COUNT };
@@ -155,7 +157,6 @@ enum reason	read_all(int, char *, size_t, size_t *, const char *,
 #define POLICY_MAX_IN		16
 #define POLICY_MAX_FILES	16
 #define POLICY_MAX_WORDS	64
-#define POLICY_MAX_LINE		1024
 #define POLICY_MAX_BYTES	(64 * 1024)
 #define POLICY_NAME_MAX		32
 #define NAME_LEN		64

@@ -520,6 +520,18 @@ parse_line(struct parser *p, char *line)
 		kw_scoped(p, kw, v);
 }
 
+static void
+conf_line(void *ctx, unsigned n, char *line, const char *why)
+{
+	struct parser	*p = ctx;
+
+	p->line = n;
+	if (line == NULL)
+		perr(p, "%s", why);
+	else
+		parse_line(p, line);
+}
+
 /*
  * Parse text (len bytes, not NUL-terminated) into c, which holds the
  * defaults.  Returns the number of errors; each was passed to err.
@@ -530,36 +542,8 @@ conf_parse(struct config *c, const char *text, size_t len,
 {
 	struct parser	p = { .c = c, .s = &c->global, .err = err,
 	    .ctx = ctx };
-	char		line[CONF_MAX_LINE + 1];
-	size_t		pos = 0;
 
-	while (pos < len) {
-		const char	*nl = memchr(text + pos, '\n', len - pos);
-		size_t		 n = nl != NULL ? (size_t)(nl - (text + pos)) :
-		    len - pos;
-		bool		 bad = false;
-
-		p.line++;
-		if (n > CONF_MAX_LINE) {
-			perr(&p, "line longer than %d bytes", CONF_MAX_LINE);
-			bad = true;
-		}
-		for (size_t i = 0; !bad && i < n; i++) {
-			unsigned char ch = (unsigned char)text[pos + i];
-
-			if ((ch < 0x20 && ch != '\t') || ch == 0x7f) {
-				perr(&p, "control character 0x%02x at column %zu",
-				    ch, i + 1);
-				bad = true;
-			}
-		}
-		if (!bad) {
-			memcpy(line, text + pos, n);
-			line[n] = '\0';
-			parse_line(&p, line);
-		}
-		pos += n + (nl != NULL);
-	}
+	text_lines(text, len, conf_line, &p);
 	if (c->log_file == NULL && c->syslog_facility < 0) {
 		p.line = 0;
 		perr(&p, "log-file and syslog are both none: "

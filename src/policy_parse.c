@@ -417,6 +417,18 @@ valid_policy_name(const char *s)
 	    s[0] != '-';
 }
 
+static void
+policy_line(void *ctx, unsigned n, char *line, const char *why)
+{
+	struct pparser	*pp = ctx;
+
+	pp->line = n;
+	if (line == NULL)
+		perr(pp, "%s", why);
+	else
+		parse_pline(pp, line);
+}
+
 /*
  * Add the rules of one file (index file in the include order; 0 is the
  * policy itself) to p.  Its includes are appended to p->includes for the
@@ -427,36 +439,8 @@ policy_parse(struct policy *p, unsigned file, const char *text, size_t len,
     policy_error_fn err, void *ctx)
 {
 	struct pparser	pp = { .p = p, .file = file, .err = err, .ctx = ctx };
-	char		line[POLICY_MAX_LINE + 1];
-	size_t		pos = 0;
 
-	while (pos < len) {
-		const char	*nl = memchr(text + pos, '\n', len - pos);
-		size_t		 n = nl != NULL ? (size_t)(nl - (text + pos)) :
-		    len - pos;
-		bool		 bad = false;
-
-		pp.line++;
-		if (n > POLICY_MAX_LINE) {
-			perr(&pp, "line longer than %d bytes", POLICY_MAX_LINE);
-			bad = true;
-		}
-		for (size_t i = 0; !bad && i < n; i++) {
-			unsigned char ch = (unsigned char)text[pos + i];
-
-			if ((ch < 0x20 && ch != '\t') || ch == 0x7f) {
-				perr(&pp, "control character 0x%02x at column %zu",
-				    ch, i + 1);
-				bad = true;
-			}
-		}
-		if (!bad) {
-			memcpy(line, text + pos, n);
-			line[n] = '\0';
-			parse_pline(&pp, line);
-		}
-		pos += n + (nl != NULL);
-	}
+	text_lines(text, len, policy_line, &pp);
 	if (file == 0 && !p->default_set) {
 		pp.line = 0;
 		perr(&pp, "no default action (default kill or default errno "

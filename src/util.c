@@ -215,3 +215,48 @@ path_within(const char *root, const char *path)
 		return 0;
 	return len;
 }
+
+/*
+ * Split text (len bytes, not NUL-terminated) into lines for a parser.
+ * Each line is handed to fn NUL-terminated, numbered from 1; a line
+ * longer than TEXT_MAX_LINE or holding a control character other than
+ * tab (CR and NUL included) is handed over as NULL with the reason.
+ */
+void
+text_lines(const char *text, size_t len, line_fn fn, void *ctx)
+{
+	char		line[TEXT_MAX_LINE + 1], why[64];
+	size_t		pos = 0;
+	unsigned	n = 0;
+
+	while (pos < len) {
+		const char	*nl = memchr(text + pos, '\n', len - pos);
+		size_t		 l = nl != NULL ? (size_t)(nl - (text + pos)) :
+		    len - pos;
+		bool		 bad = false;
+
+		n++;
+		if (l > TEXT_MAX_LINE) {
+			(void)snprintf(why, sizeof(why), "line longer than %d "
+			    "bytes", TEXT_MAX_LINE);
+			bad = true;
+		}
+		for (size_t i = 0; !bad && i < l; i++) {
+			unsigned char ch = (unsigned char)text[pos + i];
+
+			if ((ch < 0x20 && ch != '\t') || ch == 0x7f) {
+				(void)snprintf(why, sizeof(why), "control "
+				    "character 0x%02x at column %zu", ch, i + 1);
+				bad = true;
+			}
+		}
+		if (bad)
+			fn(ctx, n, NULL, why);
+		else {
+			memcpy(line, text + pos, l);
+			line[l] = '\0';
+			fn(ctx, n, line, NULL);
+		}
+		pos += l + (nl != NULL);
+	}
+}

@@ -98,7 +98,7 @@ static void
 test_overlong(void)
 {
 	static struct config	c;
-	char			text[CONF_MAX_LINE + 32];
+	char			text[TEXT_MAX_LINE + 32];
 
 	memset(text, 'a', sizeof(text) - 1);
 	text[sizeof(text) - 1] = '\n';
