@@ -52,19 +52,19 @@ ALL_CFLAGS	= -std=c11 -D_GNU_SOURCE $(OPT) $(WARNINGS) $(HARDEN) \
 ALL_LDFLAGS	= $(HARDEN_LD) $(LDFLAGS)
 
 # Pure modules (no syscalls): linked as they are into unit tests and fuzzers.
-PURE		= util conf_parse policy_parse request env logfmt
+PURE		= util conf_parse policy_parse landlock_abi request env logfmt
 # Modules that touch the kernel.
 SYS		= conf_load target pathcheck decide audit startup confine \
-		  execute settings seccomp
+		  execute settings seccomp landlock
 LAUNCHER	= main $(PURE) $(SYS)
 CHECKTOOL	= check $(PURE) conf_load target pathcheck decide settings seccomp
 
-UNIT_TESTS	= test_util test_conf test_policy test_request test_env test_logfmt \
-		  test_reasons
+UNIT_TESTS	= test_util test_conf test_policy test_landlock test_request test_env \
+		  test_logfmt test_reasons
 PROBES		= probe try
 
 obj		= $(patsubst %,$(BUILDDIR)/%.o,$(1))
-HEADERS		= src/cgibox.h src/reasons.h
+HEADERS		= src/cgibox.h src/reasons.h src/landlock_uapi.h
 
 .PHONY: all clean install uninstall check check-run check-unit deps demo \
 	unit-tests probes fuzz fuzzers fuzz-replay analyze bench

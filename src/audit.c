@@ -76,6 +76,7 @@ audit_set(const char *key, const char *value)
 		{ "cmd", offsetof(struct audit_ctx, cmd) },
 		{ "script", offsetof(struct audit_ctx, script) },
 		{ "policy", offsetof(struct audit_ctx, policy) },
+		{ "landlock", offsetof(struct audit_ctx, landlock) },
 	};
 
 	for (size_t i = 0; i < sizeof(fields) / sizeof(fields[0]); i++)
@@ -146,6 +147,7 @@ format(struct logline *l, const char *event, enum reason r,
 	log_field(l, "cmd", A.cmd);
 	log_field(l, "script", A.script);
 	log_field(l, "policy", A.policy);
+	log_field(l, "landlock", A.landlock);
 	log_field(l, "remote_addr", A.remote_addr);
 	log_field(l, "request_method", A.request_method);
 	log_field(l, "request_uri", A.request_uri);

@@ -86,11 +86,26 @@ extern const struct limit_info limit_table[LIM_COUNT];
 
 /* Settings that a match block may override; "set" says which it does. */
 enum { SET_SAFE_PATH = 1, SET_UMASK = 2, SET_LOG_EXEC = 4, SET_NICE = 8,
-	SET_SUPP = 16, SET_POLICY = 32 };
+	SET_SUPP = 16, SET_POLICY = 32, SET_LANDLOCK = 64, SET_PRIVATE_TMP = 128,
+	SET_NETWORK = 256 };
+enum ll_mode { LL_REQUIRED, LL_BEST_EFFORT, LL_OFF };
+#define CONF_MAX_PATHS	16	/* landlock-read, -write; per scope */
+#define CONF_MAX_PORTS	16	/* landlock-bind, -connect; per scope */
 struct settings {
 	unsigned	 set;
 	const char	*safe_path;
 	const char	*policy;	/* seccomp policy name; NULL: none */
+	enum ll_mode	 landlock;
+	bool		 private_tmp;
+	bool		 network;
+	const char	*ll_read[CONF_MAX_PATHS];
+	size_t		 n_ll_read;
+	const char	*ll_write[CONF_MAX_PATHS];
+	size_t		 n_ll_write;
+	uint16_t	 ll_bind[CONF_MAX_PORTS];
+	size_t		 n_ll_bind;
+	uint16_t	 ll_connect[CONF_MAX_PORTS];
+	size_t		 n_ll_connect;
 	mode_t		 umask;
 	bool		 log_exec;
 	bool		 supp_groups;
@@ -333,6 +348,7 @@ struct audit_ctx {
 	const struct config	*cfg;
 	const char		*caller;
 	const char		*user, *group, *cwd, *cmd, *script, *policy;
+	const char		*landlock;
 	const char		*remote_addr, *request_method, *request_uri;
 	char			 request_id[65];
 };
@@ -345,10 +361,29 @@ NORETURN void	reject_fault(const struct fault *);
 const char	*audit_request_id(void);
 size_t	error_page(enum reason, const char *, char *, size_t);
 
+/* ---- landlock_abi.c (pure) and landlock.c: filesystem and more ---------- */
+
+struct landlock_abi {
+	uint64_t	fs, net, scoped;
+};
+struct landlock_plan {
+	int		abi;		/* 0: no Landlock */
+	uint64_t	fs, net, scoped;
+	char		missing[64];	/* what this kernel lacks, for the log */
+};
+const struct landlock_abi	*landlock_abi(int);
+int	landlock_abi_known(void);
+enum reason	landlock_plan(enum ll_mode, int, struct landlock_plan *);
+int	landlock_kernel_abi(void);
+enum reason	landlock_apply(const struct landlock_plan *,
+	    const struct effective *, const struct target *, const char *,
+	    struct fault *);
+
 /* ---- startup.c, confine.c, execute.c: the kernel-facing stages ---------- */
 
 void	startup(char ***);
 enum reason	confine_limits(const struct effective *, struct fault *);
+enum reason	confine_namespaces(const struct effective *, struct fault *);
 enum reason	confine_drop(const struct target *, struct fault *);
 enum reason	execute(const struct walk *, const struct request *,
 	    char *const *, mode_t, const struct bpf *, struct fault *);

@@ -111,6 +111,9 @@ conf_defaults(struct config *c, const char *logfile)
 	c->syslog_facility = -1;
 	c->global.safe_path = "/usr/local/bin:/usr/bin:/bin";
 	c->global.policy = "default";
+	c->global.landlock = LL_REQUIRED;
+	c->global.private_tmp = true;
+	c->global.network = true;
 	c->global.umask = 022;
 }
 
@@ -269,6 +272,50 @@ kw_env_set(struct parser *p, const char *v)
 		return;
 	}
 	p->s->env_set[p->s->n_env_set++] = save(p, v, strlen(v));
+}
+
+/* An absolute canonical path, or ~ or ~/REL for the target's home. */
+static void
+kw_ll_path(struct parser *p, const char *kw, const char *v)
+{
+	bool		 write = kw[9] == 'w';
+	size_t		*n = write ? &p->s->n_ll_write : &p->s->n_ll_read;
+	const char	**list = write ? p->s->ll_write : p->s->ll_read;
+	bool		 ok;
+
+	if (v[0] == '~')
+		ok = v[1] == '\0' || (v[1] == '/' && rel_path_ok(v + 2));
+	else
+		ok = v[0] == '/' && path_is_canonical(v);
+	if (!ok) {
+		perr(p, "%s: '%s' must be an absolute path, ~ or ~/PATH, without "
+		    "//, . or .. components or a trailing slash", kw, v);
+		return;
+	}
+	if (*n == CONF_MAX_PATHS) {
+		perr(p, "%s: more than %d in one scope", kw, CONF_MAX_PATHS);
+		return;
+	}
+	list[(*n)++] = save(p, v, strlen(v));
+}
+
+static void
+kw_ll_port(struct parser *p, const char *kw, const char *v)
+{
+	bool		 bind = kw[9] == 'b';
+	size_t		*n = bind ? &p->s->n_ll_bind : &p->s->n_ll_connect;
+	uint16_t	*list = bind ? p->s->ll_bind : p->s->ll_connect;
+	unsigned long	 port;
+
+	if (!parse_ulong(v, 65535, &port) || port == 0) {
+		perr(p, "%s: '%s' is not a TCP port from 1 to 65535", kw, v);
+		return;
+	}
+	if (*n == CONF_MAX_PORTS) {
+		perr(p, "%s: more than %d in one scope", kw, CONF_MAX_PORTS);
+		return;
+	}
+	list[(*n)++] = (uint16_t)port;
 }
 
 static void
@@ -458,7 +505,35 @@ kw_scoped(struct parser *p, const char *kw, char *v)
 		} else
 			s->policy = save(p, v, strlen(v));
 		s->set |= SET_POLICY;
-	} else if (strcmp(kw, "limit") == 0)
+	} else if (strcmp(kw, "landlock") == 0) {
+		if (!scoped_once(p, kw, SET_LANDLOCK))
+			return;
+		if (strcmp(v, "required") == 0)
+			s->landlock = LL_REQUIRED;
+		else if (strcmp(v, "best-effort") == 0)
+			s->landlock = LL_BEST_EFFORT;
+		else if (strcmp(v, "off") == 0)
+			s->landlock = LL_OFF;
+		else {
+			perr(p, "landlock: expected required, best-effort or off");
+			return;
+		}
+		s->set |= SET_LANDLOCK;
+	} else if (strcmp(kw, "private-tmp") == 0) {
+		if (scoped_once(p, kw, SET_PRIVATE_TMP) &&
+		    parse_bool(p, kw, v, &s->private_tmp))
+			s->set |= SET_PRIVATE_TMP;
+	} else if (strcmp(kw, "network") == 0) {
+		if (scoped_once(p, kw, SET_NETWORK) &&
+		    parse_bool(p, kw, v, &s->network))
+			s->set |= SET_NETWORK;
+	} else if (strcmp(kw, "landlock-read") == 0 ||
+	    strcmp(kw, "landlock-write") == 0)
+		kw_ll_path(p, kw, v);
+	else if (strcmp(kw, "landlock-bind") == 0 ||
+	    strcmp(kw, "landlock-connect") == 0)
+		kw_ll_port(p, kw, v);
+	else if (strcmp(kw, "limit") == 0)
 		kw_limit(p, v);
 	else if (strcmp(kw, "env-pass") == 0)
 		kw_env_pass(p, v);
@@ -472,7 +547,9 @@ static const char *const global_kw[] = {
 };
 static const char *const scoped_kw[] = {
 	"safe-path", "umask", "log-exec", "supplementary-groups", "nice",
-	"limit", "env-pass", "env-set", "policy",
+	"limit", "env-pass", "env-set", "policy", "landlock", "landlock-read",
+	"landlock-write", "landlock-bind", "landlock-connect", "private-tmp",
+	"network",
 };
 
 static bool
@@ -567,6 +644,12 @@ overlay(struct settings *dst, const struct settings *src)
 		dst->nice = src->nice;
 	if (src->set & SET_POLICY)
 		dst->policy = src->policy;
+	if (src->set & SET_LANDLOCK)
+		dst->landlock = src->landlock;
+	if (src->set & SET_PRIVATE_TMP)
+		dst->private_tmp = src->private_tmp;
+	if (src->set & SET_NETWORK)
+		dst->network = src->network;
 	for (size_t i = 0; i < LIM_COUNT; i++)
 		if (src->limit_set[i]) {
 			dst->limit_set[i] = true;

@@ -5,8 +5,8 @@
  * - Runs after the privilege drop: every check here is made as the target.
  * - The seccomp filter is installed after chdir and umask, right before
  *   the exec: the policy must allow execve, execveat and newfstatat.
- * - The working directory is the checked directory, entered through its
- *   descriptor.
+ * - The working directory is the checked directory: entered by its path,
+ *   then proven to be the same inode (see enter_dir).
  * - First try execveat() on the checked descriptor itself: for a compiled
  *   program that runs exactly the inode that was judged, and its
  *   descriptor (close-on-exec) does not reach the program.
@@ -32,6 +32,28 @@
 
 #include "cgibox.h"
 
+/*
+ * Enter the checked directory by its path and prove it is the same inode.
+ * Not fchdir(dir_fd): after private-tmp's unshare, that descriptor belongs
+ * to the old mount namespace, and a working directory there is
+ * unreachable (getcwd fails, and with it many interpreters).
+ */
+static enum reason
+enter_dir(const struct walk *w, struct fault *f)
+{
+	const struct stat	*want = &w->dir[w->n - 1];
+	char			 dir[PATH_MAX];
+	struct stat		 st;
+
+	(void)snprintf(dir, sizeof(dir), "%.*s", (int)w->dir_end[w->n - 1],
+	    w->path);
+	if (chdir(dir) < 0 || stat(".", &st) < 0)
+		return fault(f, R_EXEC, "chdir %s: %s", dir, strerror(errno));
+	if (st.st_dev != want->st_dev || st.st_ino != want->st_ino)
+		return fault(f, R_EXEC, "%s changed before exec", dir);
+	return R_ALLOW;
+}
+
 enum reason
 execute(const struct walk *w, const struct request *rq, char *const *envp,
     mode_t mask, const struct bpf *filter, struct fault *f)
@@ -39,9 +61,8 @@ execute(const struct walk *w, const struct request *rq, char *const *envp,
 	char		rel[NAME_MAX + 3];
 	struct stat	st;
 
-	if (fchdir(w->dir_fd) < 0)
-		return fault(f, R_EXEC, "chdir to the script's directory: %s",
-		    strerror(errno));
+	if (enter_dir(w, f))
+		return f->reason;
 	(void)umask(mask);
 	/* Seccomp last: from here on only what the policy allows. */
 	if (policy_install(filter, f))

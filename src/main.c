@@ -44,6 +44,8 @@ main(int argc, char *argv[])
 	static struct decision	d;
 	static struct envbuf	env;
 	static struct bpf	filter;
+	struct landlock_plan	plan;
+	char			ll_note[96];
 	struct request		rq;
 	struct fault		f, bad_request;
 	char			**incoming, cwd[PATH_MAX], caller[64];
@@ -107,11 +109,30 @@ main(int argc, char *argv[])
 			    first_error);
 		reject_fault(&f);
 	}
+	/* What Landlock can do here; required and unavailable refuses. */
+	if (landlock_plan(d.e.s.landlock, d.e.s.landlock == LL_OFF ? 0 :
+	    landlock_kernel_abi(), &plan))
+		reject(R_LANDLOCK, "the kernel offers no Landlock");
+	if (d.e.s.landlock == LL_OFF)
+		(void)copy_str(ll_note, sizeof(ll_note), "off");
+	else if (plan.abi == 0)		/* best-effort: the downgrade is logged */
+		(void)copy_str(ll_note, sizeof(ll_note), "none (unavailable)");
+	else if (plan.missing[0] != '\0')
+		(void)snprintf(ll_note, sizeof(ll_note), "%d (no %s)", plan.abi,
+		    plan.missing);
+	else
+		(void)snprintf(ll_note, sizeof(ll_note), "%d", plan.abi);
+	audit_set("landlock", ll_note);
 	if (d.e.s.log_exec && audit_exec(&f))
 		reject_fault(&f);
 
-	/* rlimits while root, so a limit can be set at all; then the drop. */
-	if (confine_limits(&d.e, &f) || confine_drop(&d.t, &f))
+	/*
+	 * rlimits and namespaces while root (they need it), then the drop,
+	 * then Landlock (which needs no_new_privs, set by the drop).
+	 */
+	if (confine_limits(&d.e, &f) || confine_namespaces(&d.e, &f) ||
+	    confine_drop(&d.t, &f) ||
+	    landlock_apply(&plan, &d.e, &d.t, d.w.root, &f))
 		reject_fault(&f);
 	(void)execute(&d.w, &rq, env.vec, d.e.s.umask, &filter, &f);
 	reject_fault(&f);

@@ -10,8 +10,7 @@
  * cgibox uses it.  An exit code of 0 marks a reason that is only ever
  * logged (it describes how a script ended, not a refusal).
  *
- * Codes 98 and 100 are kept for the Landlock and supervisor stages
- * (landlock-unavailable, busy).
+ * Code 100 is kept for the supervisor stage (busy).
  *
  * REASON(identifier, "log-name", exit code, HTTP status, "description")
  */
@@ -43,4 +42,5 @@
 	REASON(R_LIMIT,              "limit-failed",         125, 500, "a resource limit, nice value or umask could not be applied") \
 	REASON(R_EXEC,               "exec-failed",          126, 500, "the kernel refused to execute the checked script") \
 	REASON(R_POLICY_INVALID,     "policy-invalid",        97, 500, "a seccomp policy is missing or has an error") \
-	REASON(R_SECCOMP,            "seccomp-failed",        99, 500, "the seccomp filter could not be compiled or installed")
+	REASON(R_SECCOMP,            "seccomp-failed",        99, 500, "the seccomp filter could not be compiled or installed") \
+	REASON(R_LANDLOCK,           "landlock-unavailable",  98, 500, "landlock required is set but the kernel does not offer Landlock")

@@ -77,7 +77,7 @@ is "$(env_of SCRIPT_FILENAME)" "$D/probe.cgi" "SCRIPT_FILENAME is the checked pa
 expected="APP_ENV CONTENT_LENGTH CONTENT_TYPE FIXED HOME HTTP_USER_AGENT LOGNAME PATH REQUEST_METHOD REQUEST_URI SCRIPT_FILENAME UNIQUE_ID USER"
 is "$(printf '%s\n' "$OUT" | sed -n 's/^env:\([^=]*\)=.*/\1/p' | sort | tr '\n' ' ' | sed 's/ $//')" \
     "$expected" "the environment is exactly the whitelisted set"
-like "$(last_log)" "event=exec request_id=TestId-42 caller=$CALLER user=$ALICE group=$ALICE cwd=$D cmd=probe.cgi script=$D/probe.cgi policy=default request_method=POST request_uri=/cgi-bin/probe.cgi\\?a=b" \
+like "$(last_log)" "event=exec request_id=TestId-42 caller=$CALLER user=$ALICE group=$ALICE cwd=$D cmd=probe.cgi script=$D/probe.cgi policy=default landlock=[0-9]+ request_method=POST request_uri=/cgi-bin/probe.cgi\\?a=b" \
     "exec line: fields in order, request id from UNIQUE_ID"
 
 # nice only lowers the priority the web server had.

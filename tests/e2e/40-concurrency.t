@@ -22,7 +22,7 @@ event=exec user=root" setpriv --reuid="$CALLER" --regid="$CALLER" \
 	    echo "launch {} failed" >&2' 2>"$T/fail"
 is "$(wc -l < "$T/fail")" 0 "all 500 launches succeeded"
 is "$(wc -l < "$LOG")" 500 "the log has 500 lines"
-good=$(grep -cE '^time=[0-9T:.-]+Z pid=[0-9]+ event=exec request_id=[0-9a-f]{16} caller=cgbt-web user=cgbt-alice group=cgbt-alice cwd=[^ ]+ cmd=c\.cgi script=[^ ]+ policy=default request_uri="/c\.cgi\?x{900}%0d%0a\\x0aevent=exec user=root"$' "$LOG")
+good=$(grep -cE '^time=[0-9T:.-]+Z pid=[0-9]+ event=exec request_id=[0-9a-f]{16} caller=cgbt-web user=cgbt-alice group=cgbt-alice cwd=[^ ]+ cmd=c\.cgi script=[^ ]+ policy=default landlock=[0-9]+ request_uri="/c\.cgi\?x{900}%0d%0a\\x0aevent=exec user=root"$' "$LOG")
 is "$good" 500 "every line is whole and well-formed, the newline escaped"
 is "$(cut -d" " -f4 "$LOG" | sort -u | wc -l)" 500 "500 distinct request ids"
 done_testing

@@ -28,7 +28,7 @@ killed() {	# killed SYSCALL...: each call kills the process
 
 run "$D" -- "$ALICE" "$ALICE" probe.cgi
 is "$(printf '%s\n' "$OUT" | sed -n 's/^Seccomp=//p')" 2 "/proc/self/status shows Seccomp: 2"
-like "$(last_log)" "event=exec .* script=$D/probe.cgi policy=default$" "exec line names the policy"
+like "$(last_log)" "event=exec .* script=$D/probe.cgi policy=default landlock=[0-9]+$" "exec line names the policy"
 
 killed ptrace process_vm_readv process_vm_writev mount umount2 pivot_root \
     chroot fsopen unshare setns clone_newuser keyctl add_key request_key \

@@ -92,6 +92,24 @@ static const struct {
 	{ "NUL byte", "caller www\0data\n", 1, 1, "control character" },
 	{ "escape byte", "env-set A=\033[2J\n", 1, 1, "control character" },
 	{ "no final newline", "caller www-data", 0, 0, NULL },
+	{ "landlock modes", "landlock best-effort\nmatch user a\nlandlock off\n"
+	  "match user b\nlandlock required\n", 0, 0, NULL },
+	{ "landlock bad mode", "landlock maybe\n", 1, 1, "required, best-effort" },
+	{ "landlock paths", "landlock-read /opt\nlandlock-write ~\n"
+	  "landlock-write ~/data/x\nmatch user a\nlandlock-read /srv\n", 0, 0,
+	  NULL },
+	{ "landlock relative path", "landlock-read opt\n", 1, 1, "absolute" },
+	{ "landlock ~user path", "landlock-read ~bob/x\n", 1, 1, "absolute" },
+	{ "landlock ~/..", "landlock-write ~/../bob\n", 1, 1, "absolute" },
+	{ "landlock ports", "landlock-bind 8080\nlandlock-connect 443\n", 0, 0,
+	  NULL },
+	{ "landlock port 0", "landlock-bind 0\n", 1, 1, "1 to 65535" },
+	{ "landlock port too big", "landlock-connect 65536\n", 1, 1,
+	  "1 to 65535" },
+	{ "private-tmp and network", "private-tmp no\nnetwork no\n"
+	  "match group g\nnetwork yes\n", 0, 0, NULL },
+	{ "policy name", "policy my-site_2\n", 0, 0, NULL },
+	{ "policy bad name", "policy ../x\n", 1, 1, "policy name" },
 };
 
 static void
@@ -154,6 +172,10 @@ test_defaults(void)
 	is_str(c.global.safe_path, "/usr/local/bin:/usr/bin:/bin",
 	    "default safe-path");
 	is_long(c.global.umask, 022, "default umask");
+	is_str(c.global.policy, "default", "default policy");
+	is_long(c.global.landlock, LL_REQUIRED, "landlock required by default");
+	ok(c.global.private_tmp, "private-tmp yes by default");
+	ok(c.global.network, "network yes by default");
 	ok(!c.global.supp_groups, "supplementary groups off by default");
 	ok(!c.error_page, "error page off by default");
 }
