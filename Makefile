@@ -170,11 +170,17 @@ fuzz-replay: fuzzers
 	done
 
 # make bench: cost figures measured side by side (never thresholds in tests).
-$(BUILDDIR)/policy_cost: tests/bench/policy_cost.c $(call obj,$(PURE) conf_load seccomp)
+$(BUILDDIR)/policy_cost: tests/bench/policy_cost.c $(call obj,$(PURE) conf_load seccomp landlock)
 	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -Isrc -o $@ $^ $(LIBS)
 
+$(BUILDDIR)/launch_time: tests/bench/launch_time.c | $(BUILDDIR)
+	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $<
+
+$(BUILDDIR)/hello: tests/bench/hello.c | $(BUILDDIR)
+	$(CC) -O2 -static -o $@ $<
+
 bench: deps
-	$(MAKE) $(BUILDDIR)/policy_cost
+	$(MAKE) $(BUILDDIR)/policy_cost $(BUILDDIR)/launch_time $(BUILDDIR)/hello
 	bash tests/bench/run.sh
 
 # Debian packages for building, testing and the demo (installed only when

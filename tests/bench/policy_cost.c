@@ -11,6 +11,7 @@
  */
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/prctl.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -98,6 +99,10 @@ main(int argc, char *argv[])
 	int		rounds;
 	double		med[3];
 
+	if (argc == 2 && strcmp(argv[1], "--abi") == 0) {
+		printf("%d\n", landlock_kernel_abi());
+		return 0;
+	}
 	if (argc < 4)
 		return 2;
 	dir = argv[1];
