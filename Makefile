@@ -10,14 +10,17 @@ LIBEXECDIR	?= $(PREFIX)/lib/cgibox
 MANDIR		?= $(PREFIX)/share/man
 SYSCONFDIR	?= /etc
 LOCALSTATEDIR	?= /var
+RUNSTATEDIR	?= /run
 DESTDIR		?=
 
-# SYSCONFDIR and LOCALSTATEDIR are compiled into the launcher: nothing a
+# SYSCONFDIR, LOCALSTATEDIR and RUNSTATEDIR (concurrency slots, in
+# RUNSTATEDIR/cgibox) are compiled into the launcher: nothing a
 # caller passes can point it at another configuration.  A test build sets
 # its own (tests/e2e/lib.sh builds one into build/e2e).
 CONFIG_PATH	= $(SYSCONFDIR)/cgibox/cgibox.conf
 POLICY_DIR	= $(SYSCONFDIR)/cgibox/policies
 CACHE_DIR	= $(LOCALSTATEDIR)/cache/cgibox
+RUN_DIR		= $(RUNSTATEDIR)/cgibox
 LOG_DEFAULT	= $(LOCALSTATEDIR)/log/cgibox.log
 
 # The group allowed to run the launcher: installed 4750 root:$(CALLER_GROUP).
@@ -48,6 +51,7 @@ ALL_CFLAGS	= -std=c11 -D_GNU_SOURCE $(OPT) $(WARNINGS) $(HARDEN) \
 		  $(PKG_CFLAGS) -DCGIBOX_CONFIG='"$(CONFIG_PATH)"' \
 		  -DCGIBOX_POLICY_DIR='"$(POLICY_DIR)"' \
 		  -DCGIBOX_CACHE_DIR='"$(CACHE_DIR)"' \
+		  -DCGIBOX_RUN_DIR='"$(RUN_DIR)"' \
 		  -DCGIBOX_LOG_DEFAULT='"$(LOG_DEFAULT)"' $(CFLAGS)
 ALL_LDFLAGS	= $(HARDEN_LD) $(LDFLAGS)
 
@@ -55,7 +59,7 @@ ALL_LDFLAGS	= $(HARDEN_LD) $(LDFLAGS)
 PURE		= util conf_parse policy_parse landlock_abi request env logfmt
 # Modules that touch the kernel.
 SYS		= conf_load target pathcheck decide audit startup confine \
-		  execute settings seccomp landlock
+		  execute settings seccomp landlock supervise
 LAUNCHER	= main $(PURE) $(SYS)
 CHECKTOOL	= check $(PURE) conf_load target pathcheck decide settings seccomp
 
@@ -122,6 +126,7 @@ SANITIZE	= -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined \
 ANALYZE_DEFS	= -D_GNU_SOURCE -DCGIBOX_CONFIG='"/etc/cgibox/cgibox.conf"' \
 		  -DCGIBOX_POLICY_DIR='"/etc/cgibox/policies"' \
 		  -DCGIBOX_CACHE_DIR='"/var/cache/cgibox"' \
+		  -DCGIBOX_RUN_DIR='"/run/cgibox"' \
 		  -DCGIBOX_LOG_DEFAULT='"/var/log/cgibox.log"'
 analyze:
 	cppcheck --quiet --error-exitcode=1 --inline-suppr \

@@ -17,6 +17,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -119,6 +120,8 @@ audit_open(const struct config *c, struct fault *f)
 	return R_ALLOW;
 }
 
+static const struct sup_result	*ending;	/* set for the final line */
+
 static void
 format(struct logline *l, const char *event, enum reason r,
     const char *detail)
@@ -151,6 +154,21 @@ format(struct logline *l, const char *event, enum reason r,
 	log_field(l, "remote_addr", A.remote_addr);
 	log_field(l, "request_method", A.request_method);
 	log_field(l, "request_uri", A.request_uri);
+	if (ending != NULL) {
+		char	num[5][32];
+
+		(void)snprintf(num[0], sizeof(num[0]), "%d", ending->status);
+		(void)snprintf(num[1], sizeof(num[1]), "%d", ending->signal);
+		(void)snprintf(num[2], sizeof(num[2]), "%.0f", ending->cpu_ms);
+		(void)snprintf(num[3], sizeof(num[3]), "%ld",
+		    ending->max_rss_kb);
+		(void)snprintf(num[4], sizeof(num[4]), "%.0f", ending->wall_ms);
+		log_field(l, ending->signal ? "signal" : "status",
+		    ending->signal ? num[1] : num[0]);
+		log_field(l, "cpu_ms", num[2]);
+		log_field(l, "max_rss_kb", num[3]);
+		log_field(l, "wall_ms", num[4]);
+	}
 	log_field(l, "detail", detail);
 	log_end(l);
 }
@@ -179,6 +197,17 @@ emit(const char *event, enum reason r, const char *detail, int prio)
 		syslog(prio, "%.*s", (int)(l.len - 1), l.buf);
 	}
 	return ok;
+}
+
+/* The supervisor's final line for a request: exit or timeout. */
+void
+audit_end(const struct sup_result *res)
+{
+	ending = res;
+	(void)emit(res->timed_out ? "timeout" : "exit",
+	    res->signal == SIGSYS ? R_SECCOMP_VIOLATION : R_ALLOW, NULL,
+	    res->signal || res->timed_out ? LOG_WARNING : LOG_INFO);
+	ending = NULL;
 }
 
 /* The exec line: an allowed request that cannot be logged does not run. */

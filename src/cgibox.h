@@ -87,7 +87,7 @@ extern const struct limit_info limit_table[LIM_COUNT];
 /* Settings that a match block may override; "set" says which it does. */
 enum { SET_SAFE_PATH = 1, SET_UMASK = 2, SET_LOG_EXEC = 4, SET_NICE = 8,
 	SET_SUPP = 16, SET_POLICY = 32, SET_LANDLOCK = 64, SET_PRIVATE_TMP = 128,
-	SET_NETWORK = 256 };
+	SET_NETWORK = 256, SET_TIMEOUT = 512, SET_MAX_REQUESTS = 1024 };
 enum ll_mode { LL_REQUIRED, LL_BEST_EFFORT, LL_OFF };
 #define CONF_MAX_PATHS	16	/* landlock-read, -write; per scope */
 #define CONF_MAX_PORTS	16	/* landlock-bind, -connect; per scope */
@@ -98,6 +98,8 @@ struct settings {
 	enum ll_mode	 landlock;
 	bool		 private_tmp;
 	bool		 network;
+	unsigned	 timeout;	/* seconds; 0: none */
+	unsigned	 max_requests;	/* per target user; 0: no cap */
 	const char	*ll_read[CONF_MAX_PATHS];
 	size_t		 n_ll_read;
 	const char	*ll_write[CONF_MAX_PATHS];
@@ -375,9 +377,10 @@ const struct landlock_abi	*landlock_abi(int);
 int	landlock_abi_known(void);
 enum reason	landlock_plan(enum ll_mode, int, struct landlock_plan *);
 int	landlock_kernel_abi(void);
+struct walk;
 enum reason	landlock_apply(const struct landlock_plan *,
-	    const struct effective *, const struct target *, const char *,
-	    struct fault *);
+	    const struct effective *, const struct target *,
+	    const struct walk *, struct fault *);
 
 /* ---- startup.c, confine.c, execute.c: the kernel-facing stages ---------- */
 
@@ -387,6 +390,19 @@ enum reason	confine_namespaces(const struct effective *, struct fault *);
 enum reason	confine_drop(const struct target *, struct fault *);
 enum reason	execute(const struct walk *, const struct request *,
 	    char *const *, mode_t, const struct bpf *, struct fault *);
+
+/* ---- supervise.c: timeout, accounting, concurrency cap ------------------ */
+
+struct sup_result {
+	bool	timed_out;
+	int	status;		/* exit status, if no signal */
+	int	signal;		/* 0: exited */
+	double	cpu_ms, wall_ms;
+	long	max_rss_kb;
+};
+int	slot_take(const char *, uid_t, unsigned, struct fault *);
+pid_t	supervisor_fork(const struct target *, unsigned, int, struct fault *);
+void	audit_end(const struct sup_result *);
 
 /* ---- settings.c: what -V and cgibox-check print ------------------------- */
 

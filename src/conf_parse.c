@@ -292,6 +292,11 @@ kw_ll_path(struct parser *p, const char *kw, const char *v)
 		    "//, . or .. components or a trailing slash", kw, v);
 		return;
 	}
+	if (strcmp(v, "/") == 0) {
+		perr(p, "%s: / would grant the whole filesystem (to turn "
+		    "Landlock off, say landlock off)", kw);
+		return;
+	}
 	if (*n == CONF_MAX_PATHS) {
 		perr(p, "%s: more than %d in one scope", kw, CONF_MAX_PATHS);
 		return;
@@ -527,6 +532,23 @@ kw_scoped(struct parser *p, const char *kw, char *v)
 		if (scoped_once(p, kw, SET_NETWORK) &&
 		    parse_bool(p, kw, v, &s->network))
 			s->set |= SET_NETWORK;
+	} else if (strcmp(kw, "timeout") == 0 ||
+	    strcmp(kw, "max-requests") == 0) {
+		bool		 to = kw[0] == 't';
+		unsigned	 bit = to ? SET_TIMEOUT : SET_MAX_REQUESTS;
+
+		if (!scoped_once(p, kw, bit))
+			return;
+		if (!parse_ulong(v, to ? 86400 : 10000, &n)) {
+			perr(p, "%s: '%s' is not a number from 0 to %d", kw, v,
+			    to ? 86400 : 10000);
+			return;
+		}
+		if (to)
+			s->timeout = (unsigned)n;
+		else
+			s->max_requests = (unsigned)n;
+		s->set |= bit;
 	} else if (strcmp(kw, "landlock-read") == 0 ||
 	    strcmp(kw, "landlock-write") == 0)
 		kw_ll_path(p, kw, v);
@@ -549,7 +571,7 @@ static const char *const scoped_kw[] = {
 	"safe-path", "umask", "log-exec", "supplementary-groups", "nice",
 	"limit", "env-pass", "env-set", "policy", "landlock", "landlock-read",
 	"landlock-write", "landlock-bind", "landlock-connect", "private-tmp",
-	"network",
+	"network", "timeout", "max-requests",
 };
 
 static bool
@@ -650,6 +672,10 @@ overlay(struct settings *dst, const struct settings *src)
 		dst->private_tmp = src->private_tmp;
 	if (src->set & SET_NETWORK)
 		dst->network = src->network;
+	if (src->set & SET_TIMEOUT)
+		dst->timeout = src->timeout;
+	if (src->set & SET_MAX_REQUESTS)
+		dst->max_requests = src->max_requests;
 	for (size_t i = 0; i < LIM_COUNT; i++)
 		if (src->limit_set[i]) {
 			dst->limit_set[i] = true;

@@ -38,17 +38,23 @@ confine_limits(const struct effective *e, struct fault *f)
 	for (size_t i = 0; i < LIM_COUNT; i++) {
 		const struct limit_info	*li = &limit_table[i];
 		struct rlimit		 rl;
-		rlim_t			 v = e->s.limit[i];
+		rlim_t			 v = e->s.limit[i], cur_max;
 
 		if (!e->s.limit_set[i])
 			continue;
 		if (getrlimit(li->resource, &rl) < 0)
 			return fault(f, R_LIMIT, "getrlimit %s: %s", li->name,
 			    strerror(errno));
+		cur_max = rl.rlim_max;
 		if (rl.rlim_max != RLIM_INFINITY &&
 		    (v == RLIM_INFINITY || v > rl.rlim_max))
 			v = rl.rlim_max;
 		rl.rlim_cur = rl.rlim_max = v;
+		/* CPU: SIGXCPU at the limit, SIGKILL one second later (with
+		 * soft = hard the kernel would go straight to SIGKILL). */
+		if (li->resource == RLIMIT_CPU && v != RLIM_INFINITY &&
+		    (cur_max == RLIM_INFINITY || v < cur_max))
+			rl.rlim_max = v + 1;
 		if (setrlimit(li->resource, &rl) < 0)
 			return fault(f, R_LIMIT, "setrlimit %s: %s", li->name,
 			    strerror(errno));

@@ -25,6 +25,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -60,10 +61,14 @@ execute(const struct walk *w, const struct request *rq, char *const *envp,
 {
 	char		rel[NAME_MAX + 3];
 	struct stat	st;
+	sigset_t	none;
 
 	if (enter_dir(w, f))
 		return f->reason;
 	(void)umask(mask);
+	/* A supervised child inherits the supervisor's blocked signals. */
+	(void)sigemptyset(&none);
+	(void)sigprocmask(SIG_SETMASK, &none, NULL);
 	/* Seccomp last: from here on only what the policy allows. */
 	if (policy_install(filter, f))
 		return f->reason;

@@ -7,13 +7,18 @@
  * - The ruleset handles every access right the kernel's ABI offers
  *   (landlock_abi.c); a right no rule grants is denied.
  * - Granted: read and execute for the system (/usr, /bin, /sbin, /lib*,
- *   /etc) and for the tree the script lives in (its docroot, or its
- *   owner's userdir); read for /proc and /sys; read and write for a few
+ *   /etc); read for /proc and /sys; read and write for a few
  *   device nodes (/dev/null, /dev/zero, /dev/full, /dev/random,
- *   /dev/urandom); everything for the target's home; read, write but not
- *   execute for /tmp and /var/tmp when they are private; landlock-read and
- *   landlock-write paths from the configuration.  Nothing else: other
- *   users' homes in particular.
+ *   /dev/urandom); everything for the target's home (unless it is /);
+ *   read and execute for the target's site in a docroot (the topmost
+ *   directory of the checked path that the target owns, not the whole
+ *   docroot); read, write but not execute for /tmp and /var/tmp when they
+ *   are private; landlock-read and landlock-write paths from the
+ *   configuration.  Nothing else: other users' homes and sites in
+ *   particular.
+ * - Below a trusted anchor (a configured path, the home, the docroot)
+ *   grants are opened with O_NOFOLLOW: a user's symbolic link cannot move
+ *   a grant elsewhere.
  * - TCP bind is denied except to landlock-bind ports; TCP connect is
  *   allowed unless landlock-connect lists ports.  Abstract UNIX sockets
  *   and signals are scoped to the script and its children.
@@ -57,26 +62,61 @@ landlock_kernel_abi(void)
 	return v < 0 ? 0 : (int)v;
 }
 
-/* Grant rights beneath path; a missing path grants nothing. */
+/*
+ * Open path for a rule.  The anchor, a prefix of path that the
+ * administrator or the user database names, is opened as named; every
+ * component below it with O_NOFOLLOW, so that a user cannot point a grant
+ * somewhere else with a symbolic link in a directory of its own.
+ * Returns -1 when there is nothing to grant (missing, a link, no access).
+ */
+static int
+open_rule_path(const char *anchor, const char *path)
+{
+	size_t	pos = path_within(anchor, path);
+	int	fd;
+
+	if (pos == 0)
+		return -1;
+	fd = open(anchor, O_PATH | O_CLOEXEC);
+	while (fd >= 0 && path[pos] != '\0') {
+		char	name[NAME_MAX + 1];
+		size_t	start = pos + (path[pos] == '/'), len;
+		int	next;
+
+		len = strcspn(path + start, "/");
+		if (len > NAME_MAX) {
+			(void)close(fd);
+			return -1;
+		}
+		memcpy(name, path + start, len);
+		name[len] = '\0';
+		next = openat(fd, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+		(void)close(fd);
+		fd = next;
+		pos = start + len;
+	}
+	return fd;
+}
+
+/* Grant rights beneath path (opened from anchor); nothing if absent. */
 static enum reason
-allow_path(int rfd, const struct landlock_plan *plan, const char *path,
-    uint64_t rights, struct fault *f)
+allow_path(int rfd, const struct landlock_plan *plan, const char *anchor,
+    const char *path, uint64_t rights, struct fault *f)
 {
 	struct ll_path_beneath_attr	a;
 	struct stat			st;
 	int				fd;
 
-	fd = open(path, O_PATH | O_CLOEXEC);
-	if (fd < 0)
-		return errno == ENOENT || errno == ENOTDIR || errno == EACCES ?
-		    R_ALLOW : fault(f, R_SYSTEM, "landlock %s: %s", path,
-		    strerror(errno));
+	if ((fd = open_rule_path(anchor, path)) < 0)
+		return R_ALLOW;
 	if (fstat(fd, &st) < 0) {
 		(void)close(fd);
 		return fault(f, R_SYSTEM, "fstat %s: %s", path, strerror(errno));
 	}
 	a.allowed_access = rights & plan->fs;
-	if (!S_ISDIR(st.st_mode))
+	if (S_ISLNK(st.st_mode))
+		a.allowed_access = 0;
+	else if (!S_ISDIR(st.st_mode))
 		a.allowed_access &= LL_FILE_RIGHTS;
 	a.parent_fd = fd;
 	if (a.allowed_access != 0 && syscall(SYS_landlock_add_rule, rfd,
@@ -89,18 +129,39 @@ allow_path(int rfd, const struct landlock_plan *plan, const char *path,
 	return R_ALLOW;
 }
 
-/* ~ and ~/REL are the target's home. */
+/* A configured path: ~ and ~/REL are the target's home, walked safely. */
 static enum reason
 allow_conf_path(int rfd, const struct landlock_plan *plan,
-    const struct target *t, const char *p, uint64_t rights, struct fault *f)
+    const char *home, const char *p, uint64_t rights, struct fault *f)
 {
 	char	path[PATH_MAX];
 
-	if (p[0] == '~')
-		(void)snprintf(path, sizeof(path), "%s%s", t->home, p + 1);
-	else
-		(void)copy_str(path, sizeof(path), p);
-	return allow_path(rfd, plan, path, rights, f);
+	if (p[0] != '~')
+		return allow_path(rfd, plan, p, p, rights, f);
+	if ((size_t)snprintf(path, sizeof(path), "%s%s", home, p + 1) >=
+	    sizeof(path))
+		return fault(f, R_SYSTEM, "landlock path %s too long", p);
+	return allow_path(rfd, plan, home, path, rights, f);
+}
+
+/*
+ * The part of the script's tree to grant: the topmost directory of the
+ * walk that the target owns (its site), or the script's own directory if
+ * the target owns none; not the whole docroot, which other users' sites
+ * share.  A userdir lies in the home, which is granted anyway.
+ */
+static void
+site_tree(const struct walk *w, const struct target *t, char *out,
+    size_t size)
+{
+	size_t	i;
+
+	for (i = 0; i < w->n; i++)
+		if (w->dir[i].st_uid == t->uid)
+			break;
+	if (i == w->n)
+		i = w->n - 1;
+	(void)snprintf(out, size, "%.*s", (int)w->dir_end[i], w->path);
 }
 
 static enum reason
@@ -117,30 +178,42 @@ allow_port(int rfd, uint64_t access, uint16_t port, struct fault *f)
 
 static enum reason
 add_rules(int rfd, const struct landlock_plan *plan,
-    const struct effective *e, const struct target *t, const char *root,
+    const struct effective *e, const struct target *t, const struct walk *w,
     uint64_t net, struct fault *f)
 {
+	char	home[PATH_MAX], site[PATH_MAX];
+
 	for (size_t i = 0; i < sizeof(system_paths) / sizeof(system_paths[0]);
 	    i++)
 		if (allow_path(rfd, plan, system_paths[i].path,
-		    system_paths[i].rights, f))
+		    system_paths[i].path, system_paths[i].rights, f))
 			return f->reason;
-	if (allow_path(rfd, plan, root, RX, f) ||
-	    allow_path(rfd, plan, t->home, ALL, f))
+	/* A home of / (or none usable) would grant everything: skip it. */
+	if (path_normalize(t->home, home, sizeof(home)) != PATH_NORM_OK ||
+	    strcmp(home, "/") == 0)
+		home[0] = '\0';
+	if (home[0] != '\0' && allow_path(rfd, plan, home, home, ALL, f))
 		return f->reason;
-	if (e->s.private_tmp && (allow_path(rfd, plan, "/tmp",
+	site_tree(w, t, site, sizeof(site));
+	if ((home[0] == '\0' || path_within(home, site) == 0) &&
+	    allow_path(rfd, plan, w->root, site, RX, f))
+		return f->reason;
+	if (e->s.private_tmp && (allow_path(rfd, plan, "/tmp", "/tmp",
 	    ALL & ~LANDLOCK_ACCESS_FS_EXECUTE, f) || allow_path(rfd, plan,
-	    "/var/tmp", ALL & ~LANDLOCK_ACCESS_FS_EXECUTE, f)))
+	    "/var/tmp", "/var/tmp", ALL & ~LANDLOCK_ACCESS_FS_EXECUTE, f)))
 		return f->reason;
 	for (size_t s = 0; s < e->n_scope; s++) {
 		const struct settings *sc = e->scope[s];
 
 		for (size_t i = 0; i < sc->n_ll_read; i++)
-			if (allow_conf_path(rfd, plan, t, sc->ll_read[i], RX, f))
+			if (home[0] != '\0' || sc->ll_read[i][0] != '~' ?
+			    allow_conf_path(rfd, plan, home, sc->ll_read[i], RX,
+			    f) : R_ALLOW)
 				return f->reason;
 		for (size_t i = 0; i < sc->n_ll_write; i++)
-			if (allow_conf_path(rfd, plan, t, sc->ll_write[i], ALL,
-			    f))
+			if (home[0] != '\0' || sc->ll_write[i][0] != '~' ?
+			    allow_conf_path(rfd, plan, home, sc->ll_write[i],
+			    ALL, f) : R_ALLOW)
 				return f->reason;
 		for (size_t i = 0; (net & LANDLOCK_ACCESS_NET_BIND_TCP) &&
 		    i < sc->n_ll_bind; i++)
@@ -156,13 +229,10 @@ add_rules(int rfd, const struct landlock_plan *plan,
 	return R_ALLOW;
 }
 
-/*
- * Restrict this process (and what it execs) as planned.  root is the
- * docroot or userdir the script was found in.
- */
+/* Restrict this process (and what it execs) as planned; w is the walk. */
 enum reason
 landlock_apply(const struct landlock_plan *plan, const struct effective *e,
-    const struct target *t, const char *root, struct fault *f)
+    const struct target *t, const struct walk *w, struct fault *f)
 {
 	struct ll_ruleset_attr	attr = { 0 };
 	bool			connect_limited = false;
@@ -180,7 +250,7 @@ landlock_apply(const struct landlock_plan *plan, const struct effective *e,
 	if (rfd < 0)
 		return fault(f, R_SYSTEM, "landlock_create_ruleset: %s",
 		    strerror(errno));
-	if (add_rules(rfd, plan, e, t, root, attr.handled_access_net, f)) {
+	if (add_rules(rfd, plan, e, t, w, attr.handled_access_net, f)) {
 		(void)close(rfd);
 		return f->reason;
 	}

@@ -44,6 +44,19 @@ static const struct landlock_abi abi_table[] = {
 };
 #define ABI_KNOWN	((int)(sizeof(abi_table) / sizeof(abi_table[0])) - 1)
 
+/* Named features, for the log's list of what a kernel lacks. */
+static const struct {
+	const char	*name;
+	int		 which;		/* 0 fs, 1 net, 2 scoped */
+	uint64_t	 bits;
+} features[] = {
+	{ "refer", 0, LANDLOCK_ACCESS_FS_REFER },
+	{ "truncate", 0, LANDLOCK_ACCESS_FS_TRUNCATE },
+	{ "net", 1, NET_V4 },
+	{ "ioctl", 0, LANDLOCK_ACCESS_FS_IOCTL_DEV },
+	{ "scope", 2, SCOPE_V6 },
+};
+
 const struct landlock_abi *
 landlock_abi(int abi)
 {
@@ -82,17 +95,17 @@ landlock_plan(enum ll_mode mode, int abi, struct landlock_plan *p)
 	p->fs = a->fs;
 	p->net = a->net;
 	p->scoped = a->scoped;
-	if (a->net == 0)
-		(void)snprintf(p->missing + strlen(p->missing),
-		    sizeof(p->missing) - strlen(p->missing), "%snet",
-		    p->missing[0] ? "," : "");
-	if (a->scoped == 0)
-		(void)snprintf(p->missing + strlen(p->missing),
-		    sizeof(p->missing) - strlen(p->missing), "%sscope",
-		    p->missing[0] ? "," : "");
-	if ((a->fs & LANDLOCK_ACCESS_FS_TRUNCATE) == 0)
-		(void)snprintf(p->missing + strlen(p->missing),
-		    sizeof(p->missing) - strlen(p->missing), "%struncate",
-		    p->missing[0] ? "," : "");
+	for (size_t i = 0; i < sizeof(features) / sizeof(features[0]); i++) {
+		const struct landlock_abi *best = landlock_abi(ABI_KNOWN);
+		uint64_t have = features[i].which == 0 ? a->fs :
+		    features[i].which == 1 ? a->net : a->scoped;
+		uint64_t want = features[i].which == 0 ? best->fs :
+		    features[i].which == 1 ? best->net : best->scoped;
+
+		if ((want & features[i].bits) && !(have & features[i].bits))
+			(void)snprintf(p->missing + strlen(p->missing),
+			    sizeof(p->missing) - strlen(p->missing), "%s%s",
+			    p->missing[0] ? "," : "", features[i].name);
+	}
 	return R_ALLOW;
 }

@@ -45,6 +45,7 @@ main(int argc, char *argv[])
 	static struct envbuf	env;
 	static struct bpf	filter;
 	struct landlock_plan	plan;
+	int			slot = -1;
 	char			ll_note[96];
 	struct request		rq;
 	struct fault		f, bad_request;
@@ -111,8 +112,10 @@ main(int argc, char *argv[])
 	}
 	/* What Landlock can do here; required and unavailable refuses. */
 	if (landlock_plan(d.e.s.landlock, d.e.s.landlock == LL_OFF ? 0 :
-	    landlock_kernel_abi(), &plan))
+	    landlock_kernel_abi(), &plan)) {
+		audit_set("landlock", "unavailable");
 		reject(R_LANDLOCK, "the kernel offers no Landlock");
+	}
 	if (d.e.s.landlock == LL_OFF)
 		(void)copy_str(ll_note, sizeof(ll_note), "off");
 	else if (plan.abi == 0)		/* best-effort: the downgrade is logged */
@@ -123,7 +126,15 @@ main(int argc, char *argv[])
 	else
 		(void)snprintf(ll_note, sizeof(ll_note), "%d", plan.abi);
 	audit_set("landlock", ll_note);
+	/* A slot first, so a busy request is refused, not logged as run. */
+	if (d.e.s.max_requests > 0 && (slot = slot_take(CGIBOX_RUN_DIR,
+	    d.t.uid, d.e.s.max_requests, &f)) < 0)
+		reject_fault(&f);
 	if (d.e.s.log_exec && audit_exec(&f))
+		reject_fault(&f);
+	/* Only with a timeout or a cap: the parent stays as the supervisor. */
+	if ((d.e.s.timeout > 0 || d.e.s.max_requests > 0) &&
+	    supervisor_fork(&d.t, d.e.s.timeout, slot, &f) < 0)
 		reject_fault(&f);
 
 	/*
@@ -132,7 +143,7 @@ main(int argc, char *argv[])
 	 */
 	if (confine_limits(&d.e, &f) || confine_namespaces(&d.e, &f) ||
 	    confine_drop(&d.t, &f) ||
-	    landlock_apply(&plan, &d.e, &d.t, d.w.root, &f))
+	    landlock_apply(&plan, &d.e, &d.t, &d.w, &f))
 		reject_fault(&f);
 	(void)execute(&d.w, &rq, env.vec, d.e.s.umask, &filter, &f);
 	reject_fault(&f);

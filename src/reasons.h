@@ -10,7 +10,6 @@
  * cgibox uses it.  An exit code of 0 marks a reason that is only ever
  * logged (it describes how a script ended, not a refusal).
  *
- * Code 100 is kept for the supervisor stage (busy).
  *
  * REASON(identifier, "log-name", exit code, HTTP status, "description")
  */
@@ -43,4 +42,6 @@
 	REASON(R_EXEC,               "exec-failed",          126, 500, "the kernel refused to execute the checked script") \
 	REASON(R_POLICY_INVALID,     "policy-invalid",        97, 500, "a seccomp policy is missing or has an error") \
 	REASON(R_SECCOMP,            "seccomp-failed",        99, 500, "the seccomp filter could not be compiled or installed") \
-	REASON(R_LANDLOCK,           "landlock-unavailable",  98, 500, "landlock required is set but the kernel does not offer Landlock")
+	REASON(R_LANDLOCK,           "landlock-unavailable",  98, 500, "landlock required is set but the kernel does not offer Landlock") \
+	REASON(R_BUSY,               "busy",                 100, 503, "the target user already has max-requests requests running") \
+	REASON(R_SECCOMP_VIOLATION,  "seccomp-violation",      0,   0, "logged with event=exit when a supervised script was killed by its seccomp policy")

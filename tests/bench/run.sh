@@ -41,12 +41,14 @@ private-tmp no")" \
 	    "$(conf privtmp "policy none")" \
 	    "$(conf everything "")" \
 	    "$(conf nonet "network no")" \
+	    "$(conf supervised "timeout 30")" \
 	    -- "$LAUNCHER" "$ALICE" "$ALICE" hello.cgi |
 	    sed -e 's/^| checks |/| cgibox: checks and privilege drop only |/' \
 		-e 's/^| landlock |/| + Landlock |/' \
 		-e 's/^| privtmp |/| + private \/tmp (mount namespace, two tmpfs) |/' \
 		-e 's/^| everything |/| + seccomp `default` (cached): the default configuration |/' \
 		-e 's/^| nonet |/| + network no (network namespace) |/' \
+		-e 's/^| supervised |/| default configuration + timeout 30 (supervisor) |/' \
 		-e 's/^| direct |/| the script exec'"'"'d directly as its owner |/'
 	echo
 	echo "## Seccomp policy cost per request (\`tests/bench/policy_cost\`)"

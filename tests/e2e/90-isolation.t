@@ -50,6 +50,31 @@ has "read=$BH/public_html/config.php: ok" "bob's own CGI reads his config.php"
 has "read=$BH/.my.cnf: ok" "bob's own CGI reads his ~/.my.cnf"
 has "list=$BH: ok" "bob's own CGI lists his home"
 
+# A grant below the home cannot be pointed elsewhere with a symlink.
+ln -s "$BH/public_html" "$T/home/$ALICE/data"
+chown -h "$ALICE:$ALICE" "$T/home/$ALICE/data"
+write_conf "landlock-read ~/data"
+iso "$ALICE" "read=$T/home/$ALICE/data/config.php" "read=$BH/public_html/config.php"
+has "read=$T/home/$ALICE/data/config.php: EACCES" "landlock-read ~/data does not follow alice's symlink to bob"
+has "read=$BH/public_html/config.php: EACCES" "bob's file stays out of reach"
+rm "$T/home/$ALICE/data"
+write_conf ""
+
+# In a shared docroot, a script gets its owner's site, not the others'.
+user_dir "$ALICE" "$T/www/alice"
+user_dir "$ALICE" "$T/www/alice/cgi-bin"
+user_dir "$ALICE" "$T/www/alice/data"
+user_dir "$BOB" "$T/www/bob"
+echo alice > "$T/www/alice/data/notes.txt"; chown "$ALICE:$ALICE" "$T/www/alice/data/notes.txt"
+echo bob > "$T/www/bob/secret.txt"; chown "$BOB:$BOB" "$T/www/bob/secret.txt"
+chmod 0644 "$T/www/alice/data/notes.txt" "$T/www/bob/secret.txt"
+put_script "$ALICE" "$T/www/alice/cgi-bin/iso.py" 0755 "$W/iso.py"
+run "$T/www/alice/cgi-bin" -- "$ALICE" "$ALICE" iso.py \
+    "read=$T/www/alice/data/notes.txt" "read=$T/www/bob/secret.txt" "list=$T/www"
+has "read=$T/www/alice/data/notes.txt: ok" "a docroot script reads its own site"
+has "read=$T/www/bob/secret.txt: EACCES" "but not another user's site in the same docroot"
+has "list=$T/www: EACCES" "nor list the docroot"
+
 # Private /tmp (the default): fresh per request, invisible elsewhere.
 rm -f /var/tmp/cgbt-iso /tmp/cgbt-iso
 iso "$ALICE" "write=/tmp/cgbt-iso" "exists=/tmp/cgbt-iso" "write=/var/tmp/cgbt-iso"

@@ -101,12 +101,12 @@ setup() {
 	trap cleanup EXIT
 	check_tree_parent
 	make -s -C "$TOP" BUILDDIR="$BUILD" SYSCONFDIR="$T/etc" \
-	    LOCALSTATEDIR="$T/var" all probes >/dev/null ||
+	    LOCALSTATEDIR="$T/var" RUNSTATEDIR="$T/run" all probes >/dev/null ||
 	    bail "test build failed"
 
 	install -d -m 0755 -o root -g root "$T" "$T/lib" "$T/etc" \
 	    "$T/etc/cgibox" "$T/etc/cgibox/policies" "$T/var" "$T/var/log" \
-	    "$T/var/cache" "$T/home" "$T/www" "$T/www2" "$T/other"
+	    "$T/var/cache" "$T/run" "$T/home" "$T/www" "$T/www2" "$T/other"
 	install -m 0644 "$TOP"/policies/*.policy "$T/etc/cgibox/policies/"
 	useradd -r -M -s /usr/sbin/nologin -U "$CALLER" || bail useradd
 	useradd -m -d "$T/home/$ALICE" -s /bin/sh -U "$ALICE" || bail useradd

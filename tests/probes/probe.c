@@ -112,6 +112,20 @@ main(int argc, char *argv[])
 	printf("umask=%03o\n", (unsigned)mask);
 	printf("cwd=%s\n", getcwd(cwd, sizeof(cwd)) ? cwd : "?");
 	printf("nice=%d\n", getpriority(PRIO_PROCESS, 0));
+	printf("pid=%d\nppid=%d\n", getpid(), getppid());
+	{
+		char	path[64], comm[64] = "?";
+		FILE	*fp;
+
+		snprintf(path, sizeof(path), "/proc/%d/comm", getppid());
+		if ((fp = fopen(path, "r")) != NULL) {
+			if (fgets(comm, sizeof(comm), fp) == NULL)
+				comm[0] = '\0';
+			comm[strcspn(comm, "\n")] = '\0';
+			fclose(fp);
+		}
+		printf("parent_comm=%s\n", comm);
+	}
 	for (int i = 0; i < argc; i++)
 		printf("argv%d=%s\n", i, argv[i]);
 	for (char **e = environ; *e != NULL; e++)

@@ -101,6 +101,7 @@ static const struct {
 	{ "landlock relative path", "landlock-read opt\n", 1, 1, "absolute" },
 	{ "landlock ~user path", "landlock-read ~bob/x\n", 1, 1, "absolute" },
 	{ "landlock ~/..", "landlock-write ~/../bob\n", 1, 1, "absolute" },
+	{ "landlock /", "landlock-write /\n", 1, 1, "whole filesystem" },
 	{ "landlock ports", "landlock-bind 8080\nlandlock-connect 443\n", 0, 0,
 	  NULL },
 	{ "landlock port 0", "landlock-bind 0\n", 1, 1, "1 to 65535" },

@@ -13,13 +13,13 @@ static const struct {
 	{ LL_REQUIRED, 7, R_ALLOW, 7, "" },
 	{ LL_REQUIRED, 9, R_ALLOW, 7, "" },		/* newer: what we know */
 	{ LL_REQUIRED, 6, R_ALLOW, 6, "" },
-	{ LL_REQUIRED, 4, R_ALLOW, 4, "scope" },
-	{ LL_REQUIRED, 2, R_ALLOW, 2, "net,scope,truncate" },	/* Debian 12 */
-	{ LL_REQUIRED, 1, R_ALLOW, 1, "net,scope,truncate" },
+	{ LL_REQUIRED, 4, R_ALLOW, 4, "ioctl,scope" },
+	{ LL_REQUIRED, 2, R_ALLOW, 2, "truncate,net,ioctl,scope" },	/* Debian 12 */
+	{ LL_REQUIRED, 1, R_ALLOW, 1, "refer,truncate,net,ioctl,scope" },
 	{ LL_REQUIRED, 0, R_LANDLOCK, 0, "landlock" },	/* refuses */
 	{ LL_REQUIRED, -1, R_LANDLOCK, 0, "landlock" },
 	{ LL_BEST_EFFORT, 0, R_ALLOW, 0, "landlock" },	/* runs, says so */
-	{ LL_BEST_EFFORT, 3, R_ALLOW, 3, "net,scope" },
+	{ LL_BEST_EFFORT, 3, R_ALLOW, 3, "net,ioctl,scope" },
 	{ LL_BEST_EFFORT, 7, R_ALLOW, 7, "" },
 	{ LL_OFF, 7, R_ALLOW, 0, "" },
 	{ LL_OFF, 0, R_ALLOW, 0, "" },

@@ -1,0 +1,150 @@
+#!/bin/bash
+# The supervisor: wall-clock timeout, passing on the web server's SIGTERM,
+# accounting, the per-user concurrency cap, and exec in place when neither
+# timeout nor max-requests applies.
+. "$(dirname "$0")/lib.sh"
+setup
+
+D=$T/www/alice/cgi-bin
+user_dir "$ALICE" "$T/www/alice"
+user_dir "$ALICE" "$D"
+BD=$T/www/bob
+user_dir "$BOB" "$BD"
+put_script "$ALICE" "$D/probe.cgi" 0755
+script() {	# script NAME BODY: a #!/bin/sh CGI of alice's
+	printf '#!/bin/sh\nprintf "Content-Type: text/plain\\r\\n\\r\\n"\n%s\n' "$2" > "$T/s"
+	put_script "$ALICE" "$D/$1" 0755 "$T/s"
+}
+alice_procs() {	# processes of alice's this test started (sleep, sh)
+	pgrep -u "$ALICE" -f '^(sleep|/bin/sh|sh) ' | wc -l
+}
+val() { printf '%s\n' "$OUT" | sed -n "s/^$1=//p" | head -n 1; }
+now() { date +%s%N | cut -c1-13; }
+
+# Exec in place by default: no supervisor, the script is the launched process.
+run "$D" -- "$ALICE" "$ALICE" probe.cgi
+like "$RC:$(val parent_comm)" "^0:[^?]" "the probe reports its parent"
+unlike "$(val parent_comm)" "^cgibox$" "no timeout, no cap: no supervisor (the script's parent is the caller)"
+write_conf "timeout 30"
+run "$D" -- "$ALICE" "$ALICE" probe.cgi
+is "$(val parent_comm)" cgibox "with a timeout the script's parent is the supervisor"
+like "$(last_log)" "event=exit .*status=0 cpu_ms=[0-9]+ max_rss_kb=[1-9][0-9]* wall_ms=[0-9]+" \
+    "a supervised request ends with an exit line"
+
+# Timeout: a script that sleeps forever is killed.
+write_conf "timeout 2"
+script sleeper.cgi 'echo started; sleep 1000'
+t0=$(now)
+run "$D" -- "$ALICE" "$ALICE" sleeper.cgi
+t1=$(now)
+is "$RC" 143 "sleeping script: killed by SIGTERM at the timeout (exit 128+15)"
+ok $(( t1 - t0 < 6000 ? 0 : 1 )) "and within the timeout plus the grace period ($((t1 - t0)) ms)"
+like "$(last_log)" "event=timeout .*signal=15 " "the log says event=timeout"
+is "$(alice_procs)" 0 "no process of alice's is left"
+
+# A background child, and one that escaped with setsid, do not outlive it.
+script bg.cgi 'sleep 1000 >/dev/null 2>&1 &
+setsid sleep 1001 >/dev/null 2>&1 &
+echo done'
+t0=$(now)
+run "$D" -- "$ALICE" "$ALICE" bg.cgi
+t1=$(now)
+is "$RC" 0 "the script itself exits 0"
+like "$OUT" "done" "and answers at once"
+sleep 3
+is "$(alice_procs)" 0 "after the timeout, no background child of alice's is left (setsid included)"
+like "$(last_log)" "event=timeout .*status=0" "logged as a timeout with the script's status"
+
+# rlimits under supervision, each with its log line.
+write_conf "timeout 20
+limit cpu 1"
+script spin.cgi 'while :; do :; done'
+run "$D" -- "$ALICE" "$ALICE" spin.cgi
+is "$RC" 152 "a CPU loop is stopped by limit cpu (SIGXCPU at the soft limit, exit 128+24)"
+like "$(last_log)" "event=exit .*signal=24 cpu_ms=[0-9]{3,}" "logged with its signal and CPU time"
+write_conf "timeout 3
+limit nproc 20"
+script bomb.cgi 'while :; do sleep 30 & done'
+run "$D" -- "$ALICE" "$ALICE" bomb.cgi
+like "$(last_log)" "event=timeout" "a fork bomb runs into limit nproc, then the timeout"
+sleep 1
+is "$(alice_procs)" 0 "and leaves no process behind"
+uptime >/dev/null; ok $? "the machine stays responsive"
+write_conf "timeout 20
+limit as 256M"
+printf '#!/usr/bin/python3\nprint("Content-Type: text/plain\\r\\n\\r\\n", end="", flush=True)\nx = bytearray(1 << 30)\n' > "$T/s"
+put_script "$ALICE" "$D/hog.cgi" 0755 "$T/s"
+run "$D" -- "$ALICE" "$ALICE" hog.cgi
+is "$RC" 1 "a memory hog fails under limit as (MemoryError, exit 1)"
+like "$(last_log)" "event=exit .*status=1 " "logged with its status"
+
+# Accounting of a normal script.
+write_conf "timeout 20"
+printf '#!/usr/bin/python3\nimport time\nprint("Content-Type: text/plain\\r\\n\\r\\n", end="")\nsum(i * i for i in range(300000))\ntime.sleep(0.3)\nprint("ok")\n' > "$T/s"
+put_script "$ALICE" "$D/acct.cgi" 0755 "$T/s"
+run "$D" -- "$ALICE" "$ALICE" acct.cgi
+line=$(last_log)
+cpu=$(printf '%s' "$line" | sed -n 's/.* cpu_ms=\([0-9]*\).*/\1/p')
+rss=$(printf '%s' "$line" | sed -n 's/.* max_rss_kb=\([0-9]*\).*/\1/p')
+wall=$(printf '%s' "$line" | sed -n 's/.* wall_ms=\([0-9]*\).*/\1/p')
+ok $(( cpu > 0 ? 0 : 1 )) "cpu_ms is non-zero ($cpu)"
+ok $(( rss > 1000 ? 0 : 1 )) "max_rss_kb is plausible ($rss)"
+ok $(( wall >= 300 ? 0 : 1 )) "wall_ms covers the sleep ($wall)"
+
+# A seccomp kill under supervision is a seccomp-violation.
+put_script "$ALICE" "$D/try.cgi" 0755 "$BUILD/try"
+run "$D" -- "$ALICE" "$ALICE" try.cgi ptrace
+is "$RC" 159 "killed by seccomp: exit 128+31"
+like "$(last_log)" "event=exit reason=seccomp-violation .*signal=31" "logged as seccomp-violation"
+
+# SIGTERM from the web server reaches the script.
+script trap.cgi 'trap "touch \$HOME/got-term; exit 0" TERM
+echo waiting
+while :; do sleep 0.1; done'
+rm -f "$T/home/$ALICE/got-term"
+(cd "$D" && exec env -i setpriv --reuid="$CALLER" --regid="$CALLER" \
+    --clear-groups -- "$LAUNCHER" "$ALICE" "$ALICE" trap.cgi >/dev/null 2>&1) &
+LPID=$!
+sleep 0.7
+kill -TERM "$LPID"
+wait "$LPID"
+RC=$?
+[ -e "$T/home/$ALICE/got-term" ]; ok $? "SIGTERM to cgibox reached the script's trap"
+is "$RC" 0 "cgibox exits with the script's status"
+
+# max-requests: two run, the third gets 503; bob is unaffected; a killed
+# supervisor frees its slot.
+write_conf "max-requests 2"
+script slow.cgi 'sleep 2; echo slow'
+for i in 1 2 3; do
+	(cd "$D" && env -i setpriv --reuid="$CALLER" --regid="$CALLER" \
+	    --clear-groups -- "$LAUNCHER" "$ALICE" "$ALICE" slow.cgi \
+	    > "$T/out$i" 2>/dev/null; echo $? > "$T/rc$i") &
+	sleep 0.3
+done
+put_script "$BOB" "$BD/probe.cgi" 0755
+run "$BD" -- "$BOB" "$BOB" probe.cgi
+is "$RC" 0 "bob runs while alice is at her cap"
+wait
+is "$(cat "$T"/rc1 "$T"/rc2 "$T"/rc3 | sort | tr '\n' ' ')" "0 0 100 " "two requests ran, one was refused with busy (100)"
+busy=$(grep -l '^Status: 503' "$T"/out1 "$T"/out2 "$T"/out3 | head -n 1)
+like "$(cat "$busy")" "Retry-After: [0-9]+" "the refused one got a 503 page with Retry-After"
+like "$(grep 'reason=busy' "$LOG" | tail -n 1)" "event=error reason=busy .*user=$ALICE" "busy is logged"
+write_conf "max-requests 1"
+(cd "$D" && exec env -i setpriv --reuid="$CALLER" --regid="$CALLER" \
+    --clear-groups -- "$LAUNCHER" "$ALICE" "$ALICE" slow.cgi >/dev/null 2>&1) &
+SUP=$!
+sleep 0.5
+run "$D" -- "$ALICE" "$ALICE" probe.cgi
+is "$RC" 100 "with max-requests 1 a second request is busy"
+kill -KILL "$SUP"
+wait "$SUP" 2>/dev/null
+run "$D" -- "$ALICE" "$ALICE" probe.cgi
+is "$RC" 0 "after SIGKILL of the supervisor its slot is free again"
+pkill -u "$ALICE" 2>/dev/null
+write_conf "timeout 20
+match user $ALICE
+timeout 0"
+run "$D" -- "$ALICE" "$ALICE" probe.cgi
+unlike "$(val parent_comm)" "^cgibox$" "timeout 0 in a match block turns the supervisor off (FastCGI)"
+done_testing
