@@ -6,8 +6,10 @@
  *   write(2) on an O_APPEND descriptor (so concurrent requests never
  *   interleave) and/or sent as one syslog message.
  * - The log file is opened before the privilege drop, with O_NOFOLLOW and
- *   O_CLOEXEC, and must be a regular root-owned file that neither group nor
- *   others can write, with one link: anything else refuses the request.
+ *   O_CLOEXEC, relative to its directory, which like every directory above
+ *   it must be root's and not writable by others; the file must be a
+ *   regular root-owned file that neither group nor others can write, with
+ *   one link.  Anything else refuses the request.
  * - Before the configuration is loaded the only sink is syslog (authpriv);
  *   stderr always gets a copy of a refusal for the web server's error log.
  * - reject() is the only place the launcher exits on a failure; it saves
@@ -88,8 +90,11 @@ audit_set(const char *key, const char *value)
 enum reason
 audit_open(const struct config *c, struct fault *f)
 {
-	struct stat	st;
-	mode_t		old;
+	struct stat	 st;
+	mode_t		 old;
+	char		 dir[PATH_MAX];
+	const char	*slash;
+	int		 dfd;
 
 	A.cfg = c;
 	if (c->syslog_facility >= 0) {
@@ -99,13 +104,21 @@ audit_open(const struct config *c, struct fault *f)
 	}
 	if (c->log_file == NULL)
 		return R_ALLOW;
+	/* The directory chain like the configuration's: root's alone. */
+	slash = strrchr(c->log_file, '/');
+	(void)snprintf(dir, sizeof(dir), "%.*s", slash == c->log_file ? 1 :
+	    (int)(slash - c->log_file), c->log_file);
+	if ((dfd = open_trusted(dir, true, true, R_SYSTEM, f)) < 0)
+		return f->reason;
 	old = umask(027);	/* startup's 077 would make a new log 0600 */
-	log_fd = open(c->log_file, O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW |
-	    O_NOCTTY | O_NONBLOCK | O_CLOEXEC, 0640);
+	log_fd = openat(dfd, slash + 1, O_WRONLY | O_APPEND | O_CREAT |
+	    O_NOFOLLOW | O_NOCTTY | O_NONBLOCK | O_CLOEXEC, 0640);
 	(void)umask(old);
+	(void)close(dfd);
 	if (log_fd < 0)
-		return fault(f, R_SYSTEM, "log-file %s: %s", c->log_file,
-		    errno == ELOOP ? "is a symbolic link" : strerror(errno));
+		return fault(f, errno == ELOOP ? R_CONFIG_INSECURE : R_SYSTEM,
+		    "log-file %s: %s", c->log_file, errno == ELOOP ?
+		    "is a symbolic link" : strerror(errno));
 	if (fstat(log_fd, &st) < 0)
 		return fault(f, R_SYSTEM, "log-file %s: %s", c->log_file,
 		    strerror(errno));

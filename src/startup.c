@@ -17,6 +17,7 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -24,17 +25,40 @@
 
 extern char	**environ;
 
+/*
+ * Was fd closed when the web server exec'd us?  glibc, for a setuid
+ * program, already replaced a closed fd 0 with /dev/full opened write-only
+ * and a closed fd 1 or 2 with /dev/null opened read-only, so that any use
+ * fails.  Treat those as closed: the script gets a usable /dev/null.
+ */
+static bool
+was_closed(int fd)
+{
+	struct stat	st;
+	int		fl;
+
+	if ((fl = fcntl(fd, F_GETFL)) < 0)
+		return errno == EBADF;
+	if (fstat(fd, &st) < 0 || !S_ISCHR(st.st_mode))
+		return false;
+	if (fd == 0)
+		return st.st_rdev == makedev(1, 7) && (fl & O_ACCMODE) == O_WRONLY;
+	return st.st_rdev == makedev(1, 3) && (fl & O_ACCMODE) == O_RDONLY;
+}
+
 static void
 sane_stdio(void)
 {
 	for (int fd = 0; fd <= 2; fd++) {
 		int	null;
 
-		if (fcntl(fd, F_GETFD) >= 0 || errno != EBADF)
+		if (!was_closed(fd))
 			continue;
-		null = open("/dev/null", O_RDWR | O_NOCTTY);
-		if (null != fd)
+		null = open("/dev/null", O_RDWR | O_NOCTTY);	/* inherited */
+		if (null < 0 || dup2(null, fd) != fd)
 			reject(R_SYSTEM, "cannot reopen fd %d on /dev/null", fd);
+		if (null != fd)
+			(void)close(null);
 	}
 }
 
