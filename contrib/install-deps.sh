@@ -4,7 +4,7 @@
 set -eu
 PKGS="build-essential pkg-config libcap-dev libseccomp-dev util-linux perl python3 \
 php-cgi git gitweb cgit \
-clang libclang-rt-14-dev cppcheck \
+clang clang-tidy libclang-rt-14-dev cppcheck \
 bash procps passwd"
 missing=
 for p in $PKGS; do

@@ -233,6 +233,15 @@ audit_exec(struct fault *f)
 	return R_ALLOW;
 }
 
+/* On the way out nothing is left to report a failed write to. */
+static void
+best_effort(int fd, const char *buf, size_t len)
+{
+	ssize_t	n = write(fd, buf, len);
+
+	(void)n;
+}
+
 NORETURN void
 reject_fault(const struct fault *f)
 {
@@ -250,13 +259,10 @@ reject_fault(const struct fault *f)
 	log_field(&l, "request_id", A.request_id);
 	log_field(&l, "detail", f->detail);
 	log_end(&l);
-	/* Best effort: nothing is left to report a failure to. */
-	if (write(STDERR_FILENO, l.buf, l.len) < 0)
-		l.len = 0;
+	best_effort(STDERR_FILENO, l.buf, l.len);
 	if (A.cfg != NULL && A.cfg->error_page) {
 		len = error_page(f->reason, A.request_id, page, sizeof(page));
-		if (write(STDOUT_FILENO, page, len) < 0)
-			len = 0;
+		best_effort(STDOUT_FILENO, page, len);
 	}
 	_exit(ri->code);
 }

@@ -387,7 +387,7 @@ enum reason	landlock_apply(const struct landlock_plan *,
 void	startup(char ***);
 enum reason	confine_limits(const struct effective *, struct fault *);
 enum reason	confine_namespaces(const struct effective *, struct fault *);
-enum reason	confine_drop(const struct target *, struct fault *);
+enum reason	confine_drop(const struct target *, uid_t, struct fault *);
 enum reason	execute(const struct walk *, const struct request *,
 	    char *const *, mode_t, const struct bpf *, struct fault *);
 
@@ -402,6 +402,7 @@ struct sup_result {
 };
 int	slot_take(const char *, uid_t, unsigned, struct fault *);
 pid_t	supervisor_fork(const struct target *, unsigned, int, struct fault *);
+enum reason	supervised_child(struct fault *);
 void	audit_end(const struct sup_result *);
 
 /* ---- settings.c: what -V and cgibox-check print ------------------------- */

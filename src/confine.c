@@ -170,14 +170,14 @@ has_gid(const gid_t *list, int n, gid_t g)
 }
 
 static enum reason
-verify(const struct target *t, struct fault *f)
+verify(const struct target *t, uid_t saved, struct fault *f)
 {
 	uid_t	ru, eu, su;
 	gid_t	rg, eg, sg, groups[TARGET_MAX_GROUPS + 1];
 	int	n;
 
 	if (getresuid(&ru, &eu, &su) < 0 || getresgid(&rg, &eg, &sg) < 0 ||
-	    ru != t->uid || eu != t->uid || su != t->uid ||
+	    ru != t->uid || eu != t->uid || su != saved ||
 	    rg != t->gid || eg != t->gid || sg != t->gid)
 		return fault(f, R_PRIVDROP, "ids are not the target's");
 	/* The kernel sorts the list: compare as sets. */
@@ -199,20 +199,26 @@ verify(const struct target *t, struct fault *f)
 	return R_ALLOW;
 }
 
+/*
+ * saved is the saved uid to keep: the target's own for the script; the
+ * caller's for the supervisor, so that the web server may signal it (it
+ * can never use it: its seccomp filter has no set*id call).  Never root.
+ */
 enum reason
-confine_drop(const struct target *t, struct fault *f)
+confine_drop(const struct target *t, uid_t saved, struct fault *f)
 {
-	if (!t->uid_set || !t->gid_set || t->uid == 0 || t->gid == 0)
+	if (!t->uid_set || !t->gid_set || t->uid == 0 || t->gid == 0 ||
+	    saved == 0)
 		return fault(f, R_PRIVDROP, "no valid target identity");
 	if (drop_bounding(f))
 		return f->reason;
 	if (setgroups((size_t)t->ngroups, t->groups) < 0 ||
 	    setresgid(t->gid, t->gid, t->gid) < 0 ||
-	    setresuid(t->uid, t->uid, t->uid) < 0)
+	    setresuid(t->uid, t->uid, saved) < 0)
 		return fault(f, R_PRIVDROP, "set ids %lu:%lu: %s",
 		    (unsigned long)t->uid, (unsigned long)t->gid,
 		    strerror(errno));
-	if (clear_caps(f) || verify(t, f))
+	if (clear_caps(f) || verify(t, saved, f))
 		return f->reason;
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
 		return fault(f, R_PRIVDROP, "no_new_privs: %s", strerror(errno));

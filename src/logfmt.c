@@ -64,6 +64,8 @@ log_field(struct logline *l, const char *key, const char *value)
 	vlen = strlen(value);
 	n = log_escape(esc, LOG_VALUE_MAX, value, vlen, &used);
 	if (used < vlen) {
+		/* esc is counted, not NUL-terminated. */
+		/* NOLINTNEXTLINE(bugprone-not-null-terminated-result) */
 		memcpy(esc + n, "...", 3);
 		n += 3;
 	}

@@ -46,6 +46,7 @@ main(int argc, char *argv[])
 	static struct bpf	filter;
 	struct landlock_plan	plan;
 	int			slot = -1;
+	bool			supervised;
 	char			ll_note[96];
 	struct request		rq;
 	struct fault		f, bad_request;
@@ -133,8 +134,8 @@ main(int argc, char *argv[])
 	if (d.e.s.log_exec && audit_exec(&f))
 		reject_fault(&f);
 	/* Only with a timeout or a cap: the parent stays as the supervisor. */
-	if ((d.e.s.timeout > 0 || d.e.s.max_requests > 0) &&
-	    supervisor_fork(&d.t, d.e.s.timeout, slot, &f) < 0)
+	supervised = d.e.s.timeout > 0 || d.e.s.max_requests > 0;
+	if (supervised && supervisor_fork(&d.t, d.e.s.timeout, slot, &f) < 0)
 		reject_fault(&f);
 
 	/*
@@ -142,7 +143,8 @@ main(int argc, char *argv[])
 	 * then Landlock (which needs no_new_privs, set by the drop).
 	 */
 	if (confine_limits(&d.e, &f) || confine_namespaces(&d.e, &f) ||
-	    confine_drop(&d.t, &f) ||
+	    confine_drop(&d.t, d.t.uid, &f) || (supervised &&
+	    supervised_child(&f)) ||
 	    landlock_apply(&plan, &d.e, &d.t, &d.w, &f))
 		reject_fault(&f);
 	(void)execute(&d.w, &rq, env.vec, d.e.s.umask, &filter, &f);

@@ -122,6 +122,8 @@ supervisor_filter(struct fault *f)
 		ALLOW(__NR_sendto), ALLOW(__NR_brk), ALLOW(__NR_mmap),
 		ALLOW(__NR_munmap), ALLOW(__NR_fstat), ALLOW(__NR_newfstatat),
 		ALLOW(__NR_getdents64), ALLOW(__NR_lseek),
+		/* sigaltstack: the sanitizer runtimes set one up per thread. */
+		ALLOW(__NR_sigaltstack),
 		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_KILL_PROCESS),
 	};
 	struct sock_fprog		prog = {
@@ -132,10 +134,10 @@ supervisor_filter(struct fault *f)
 	if (syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &prog) < 0)
 		return fault(f, R_SECCOMP, "supervisor filter: %s",
 		    strerror(errno));
-#else
-	(void)f;
-#endif
 	return R_ALLOW;
+#else
+	return fault(f, R_SECCOMP, "no supervisor filter for this architecture");
+#endif
 }
 
 /* ---- killing what the script left ------------------------------------------ */
@@ -219,7 +221,7 @@ supervise(pid_t script, unsigned timeout, double start, struct sup_result *res)
 	(void)sigaddset(&set, SIGHUP);
 	(void)sigaddset(&set, SIGINT);
 	for (;;) {
-		struct timespec	wait = { 0, 200 * 1000 * 1000 };
+		struct timespec	wait = { 0, 200L * 1000 * 1000 };
 		siginfo_t	si;
 		double		t;
 		int		sig;
@@ -253,6 +255,24 @@ supervise(pid_t script, unsigned timeout, double start, struct sup_result *res)
 }
 
 /*
+ * In the child, once it runs as the target: die with the supervisor, so
+ * that a killed supervisor (which frees the slot) does not leave the
+ * script running uncounted.  The setting survives exec but not a change
+ * of credentials, hence after the drop.
+ */
+enum reason
+supervised_child(struct fault *f)
+{
+	pid_t	parent = getppid();
+
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0)
+		return fault(f, R_SYSTEM, "PR_SET_PDEATHSIG: %s", strerror(errno));
+	if (getppid() != parent || parent == 1)
+		return fault(f, R_SYSTEM, "the supervisor is gone");
+	return R_ALLOW;
+}
+
+/*
  * Fork.  In the child, return 0 and let the pipeline go on.  In the
  * parent, become the supervisor and never return: log the end, exit with
  * the script's status.  slot is the held concurrency slot, or -1.
@@ -265,6 +285,7 @@ supervisor_fork(const struct target *t, unsigned timeout, int slot,
 	struct rusage		ru;
 	sigset_t		block;
 	double			start = now_ms();
+	uid_t			caller = getuid();	/* still the web server */
 	pid_t			pid;
 	int			code, null;
 
@@ -298,8 +319,9 @@ supervisor_fork(const struct target *t, unsigned timeout, int slot,
 		(void)dup3(null, fd, 0);
 	if (null > 2)
 		(void)close(null);
-	if (confine_drop(t, f) || supervisor_filter(f)) {
-		/* The script runs unsupervised rather than with a root parent. */
+	if (confine_drop(t, caller != 0 ? caller : t->uid, f) ||
+	    supervisor_filter(f)) {
+		/* No script may run with a root parent, nor unsupervised. */
 		(void)kill(-pid, SIGKILL);
 		reject_fault(f);
 	}

@@ -99,7 +99,7 @@ member(const struct group *gr, const char *user, gid_t pw_gid)
 {
 	if (gr->gr_gid == pw_gid)
 		return true;
-	for (char **m = gr->gr_mem; *m != NULL; m++)
+	for (char **m = gr->gr_mem; m != NULL && *m != NULL; m++)
 		if (strcmp(*m, user) == 0)
 			return true;
 	return false;
@@ -110,8 +110,8 @@ enum reason
 target_lookup(const char *user, const char *group, struct target *t,
     struct fault *f)
 {
-	struct passwd	pw;
-	struct group	gr;
+	struct passwd	pw = { 0 };	/* zeroed for the analyzers */
+	struct group	gr = { 0 };
 	gid_t		pw_gid;
 
 	memset(t, 0, sizeof(*t));
@@ -135,8 +135,8 @@ enum reason
 target_by_ids(uid_t uid, gid_t gid, struct target *t, struct fault *f)
 {
 	char		num[24];
-	struct passwd	pw;
-	struct group	gr;
+	struct passwd	pw = { 0 };	/* zeroed for the analyzers */
+	struct group	gr = { 0 };
 	gid_t		pw_gid;
 
 	memset(t, 0, sizeof(*t));
@@ -203,7 +203,7 @@ enum reason
 caller_check(const struct config *c, uid_t ruid, char *name, size_t size,
     struct fault *f)
 {
-	struct passwd	pw, *res = NULL;
+	struct passwd	pw = { 0 }, *res = NULL;
 	int		e;
 
 	e = getpwnam_r(c->caller, &pw, pwbuf, sizeof(pwbuf), &res);

@@ -106,7 +106,9 @@ rm -f "$T/home/$ALICE/got-term"
     --clear-groups -- "$LAUNCHER" "$ALICE" "$ALICE" trap.cgi >/dev/null 2>&1) &
 LPID=$!
 sleep 0.7
-kill -TERM "$LPID"
+# Sent as the web server's user, as Apache's mod_cgi would.
+setpriv --reuid="$CALLER" --regid="$CALLER" --clear-groups -- kill -TERM "$LPID"
+ok $? "the caller may signal the supervisor"
 wait "$LPID"
 RC=$?
 [ -e "$T/home/$ALICE/got-term" ]; ok $? "SIGTERM to cgibox reached the script's trap"
@@ -139,6 +141,9 @@ run "$D" -- "$ALICE" "$ALICE" probe.cgi
 is "$RC" 100 "with max-requests 1 a second request is busy"
 kill -KILL "$SUP"
 wait "$SUP" 2>/dev/null
+sleep 0.2
+is "$(ps -u "$ALICE" -o stat=,args= | grep -v '^Z' | grep -c 'slow\.cgi')" 0 \
+    "the script dies with its supervisor (it is not left running uncounted)"
 run "$D" -- "$ALICE" "$ALICE" probe.cgi
 is "$RC" 0 "after SIGKILL of the supervisor its slot is free again"
 pkill -u "$ALICE" 2>/dev/null
