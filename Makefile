@@ -70,7 +70,7 @@ PROBES		= probe try
 obj		= $(patsubst %,$(BUILDDIR)/%.o,$(1))
 HEADERS		= src/cgibox.h src/reasons.h src/landlock_uapi.h
 
-.PHONY: all clean install uninstall check check-run check-unit deps demo \
+.PHONY: all clean install uninstall check check-run check-unit check-sanitize deps demo \
 	unit-tests probes fuzz fuzzers fuzz-replay analyze bench
 
 all: $(BUILDDIR)/cgibox $(BUILDDIR)/cgibox-check
@@ -151,6 +151,12 @@ analyze:
 	        $(PKG_CFLAGS) -c -o $(BUILDDIR)/analyze/$$(basename $$f .c).o \
 	        $$f || exit 1; \
 	done
+
+# The sanitizer part of make check on its own.
+check-sanitize: all probes
+	$(MAKE) BUILDDIR=$(BUILDDIR)/asan OPT="$(SANITIZE)" unit-tests
+	prove --exec '' $(patsubst %,$(BUILDDIR)/asan/%,$(UNIT_TESTS)) \
+	    tests/sanitize/*.t
 
 check-unit: unit-tests
 	prove --exec '' $(patsubst %,$(BUILDDIR)/%,$(UNIT_TESTS))
