@@ -61,7 +61,8 @@ PURE		= util conf_parse policy_parse landlock_abi request env logfmt
 SYS		= conf_load target pathcheck decide audit startup confine \
 		  execute settings seccomp landlock supervise
 LAUNCHER	= main $(PURE) $(SYS)
-CHECKTOOL	= check $(PURE) conf_load target pathcheck decide settings seccomp
+CHECKTOOL	= check $(PURE) conf_load target pathcheck decide settings seccomp \
+		  landlock
 
 UNIT_TESTS	= test_util test_conf test_policy test_landlock test_request test_env \
 		  test_logfmt test_reasons
@@ -116,6 +117,8 @@ check-run: all unit-tests probes analyze fuzz-replay
 	prove --exec '' $(patsubst %,$(BUILDDIR)/%,$(UNIT_TESTS)) \
 	    $(patsubst %,$(BUILDDIR)/asan/%,$(UNIT_TESTS)) tests/e2e/*.t \
 	    tests/sanitize/*.t
+	@echo "== the end-to-end suite again, launcher built with ASan and UBSan"
+	CGIBOX_SANITIZE=1 prove --exec '' tests/e2e/*.t
 
 # The unit tests again under AddressSanitizer and UndefinedBehaviorSanitizer
 # (make check runs both builds); tests/sanitize/ runs the launcher itself
@@ -157,6 +160,7 @@ check-sanitize: all probes
 	$(MAKE) BUILDDIR=$(BUILDDIR)/asan OPT="$(SANITIZE)" unit-tests
 	prove --exec '' $(patsubst %,$(BUILDDIR)/asan/%,$(UNIT_TESTS)) \
 	    tests/sanitize/*.t
+	CGIBOX_SANITIZE=1 prove --exec '' tests/e2e/*.t
 
 check-unit: unit-tests
 	prove --exec '' $(patsubst %,$(BUILDDIR)/%,$(UNIT_TESTS))

@@ -251,6 +251,9 @@ reject_fault(const struct fault *f)
 	size_t				 len;
 	bool				 deny = ri->http == 403;
 
+	/* limit fsize may already apply: a big log must not kill us here. */
+	(void)signal(SIGXFSZ, SIG_IGN);
+
 	(void)emit(deny ? "deny" : "error", f->reason, f->detail,
 	    deny ? LOG_WARNING : LOG_ERR);
 	log_begin(&l);

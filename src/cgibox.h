@@ -332,7 +332,7 @@ const char	*env_get(char *const *, const char *);
 
 /* ---- logfmt.c: one escaped key=value line (pure) ------------------------ */
 
-#define LOG_LINE_MAX	8192
+#define LOG_LINE_MAX	32768	/* above the sum of every field's cap */
 #define LOG_VALUE_MAX	1024
 struct logline {
 	char	buf[LOG_LINE_MAX];

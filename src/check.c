@@ -157,6 +157,7 @@ explain(const struct config *c, int argc, char *argv[])
 	struct fault		f;
 	char			cwd[PATH_MAX], dir[PATH_MAX], base[PATH_MAX];
 	char			*fake[5];
+	struct landlock_plan	plan;
 
 	if (argc == 3) {
 		/* Suexec mode, run from the script's directory as Apache does. */
@@ -199,8 +200,20 @@ explain(const struct config *c, int argc, char *argv[])
 		    reason_table[policy_reason].name, d.e.s.policy);
 		return 1;
 	}
+	if (landlock_plan(d.e.s.landlock, d.e.s.landlock == LL_OFF ? 0 :
+	    landlock_kernel_abi(), &plan) != R_ALLOW) {
+		(void)printf("deny %s: the kernel offers no Landlock\n",
+		    reason_table[R_LANDLOCK].name);
+		return 1;
+	}
 	(void)printf("allow\n");
 	(void)printf("caller %s\n", c->caller);
+	(void)printf("landlock %s", d.e.s.landlock == LL_OFF ? "off" :
+	    d.e.s.landlock == LL_BEST_EFFORT ? "best-effort" : "required");
+	if (d.e.s.landlock != LL_OFF)
+		(void)printf(" (ABI %d%s%s)", plan.abi, plan.missing[0] ?
+		    ", no " : "", plan.missing);
+	(void)printf("\n");
 	settings_print_decision(stdout, c, &d);
 	path_close(&d.w);
 	return 0;

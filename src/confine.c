@@ -2,9 +2,10 @@
  * Resource limits and the privilege drop.
  *
  * MUST rules (after minijail's minijail_enter):
- * - rlimits and nice are applied while still root, and only ever lower
- *   what the web server gave: a limit above the inherited hard limit is
- *   capped at it, and a nice value below the inherited one is left alone.
+ * - rlimits and nice are applied after the drop, so they can only ever
+ *   lower what the web server gave: a limit above the inherited hard limit
+ *   is capped at it, and a nice value below the inherited one is left
+ *   alone.
  * - While root: clear the capability bounding set and the ambient set, and
  *   lock the securebits (NOROOT, NO_SETUID_FIXUP and KEEP_CAPS locked
  *   off, no ambient raise), so nothing after exec can turn uid 0 back into
@@ -170,14 +171,14 @@ has_gid(const gid_t *list, int n, gid_t g)
 }
 
 static enum reason
-verify(const struct target *t, uid_t saved, struct fault *f)
+verify(const struct target *t, uid_t other, struct fault *f)
 {
 	uid_t	ru, eu, su;
 	gid_t	rg, eg, sg, groups[TARGET_MAX_GROUPS + 1];
 	int	n;
 
 	if (getresuid(&ru, &eu, &su) < 0 || getresgid(&rg, &eg, &sg) < 0 ||
-	    ru != t->uid || eu != t->uid || su != saved ||
+	    ru != other || eu != t->uid || su != other ||
 	    rg != t->gid || eg != t->gid || sg != t->gid)
 		return fault(f, R_PRIVDROP, "ids are not the target's");
 	/* The kernel sorts the list: compare as sets. */
@@ -200,25 +201,26 @@ verify(const struct target *t, uid_t saved, struct fault *f)
 }
 
 /*
- * saved is the saved uid to keep: the target's own for the script; the
- * caller's for the supervisor, so that the web server may signal it (it
- * can never use it: its seccomp filter has no set*id call).  Never root.
+ * other is the real and saved uid to keep: the target's own for the
+ * script; the caller's for the supervisor, so that the web server may
+ * signal it and the target's processes may not (it can never use it: its
+ * seccomp filter has no set*id call).  Never root.
  */
 enum reason
-confine_drop(const struct target *t, uid_t saved, struct fault *f)
+confine_drop(const struct target *t, uid_t other, struct fault *f)
 {
 	if (!t->uid_set || !t->gid_set || t->uid == 0 || t->gid == 0 ||
-	    saved == 0)
+	    other == 0)
 		return fault(f, R_PRIVDROP, "no valid target identity");
 	if (drop_bounding(f))
 		return f->reason;
 	if (setgroups((size_t)t->ngroups, t->groups) < 0 ||
 	    setresgid(t->gid, t->gid, t->gid) < 0 ||
-	    setresuid(t->uid, t->uid, saved) < 0)
+	    setresuid(other, t->uid, other) < 0)
 		return fault(f, R_PRIVDROP, "set ids %lu:%lu: %s",
 		    (unsigned long)t->uid, (unsigned long)t->gid,
 		    strerror(errno));
-	if (clear_caps(f) || verify(t, saved, f))
+	if (clear_caps(f) || verify(t, other, f))
 		return f->reason;
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
 		return fault(f, R_PRIVDROP, "no_new_privs: %s", strerror(errno));

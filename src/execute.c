@@ -25,6 +25,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/close_range.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -66,6 +67,9 @@ execute(const struct walk *w, const struct request *rq, char *const *envp,
 	if (enter_dir(w, f))
 		return f->reason;
 	(void)umask(mask);
+	/* Whatever a library left open (an NSS module's socket) stays here. */
+	if (close_range(3, ~0U, CLOSE_RANGE_CLOEXEC) < 0)
+		return fault(f, R_EXEC, "close_range: %s", strerror(errno));
 	/* A supervised child inherits the supervisor's blocked signals. */
 	(void)sigemptyset(&none);
 	(void)sigprocmask(SIG_SETMASK, &none, NULL);

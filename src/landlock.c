@@ -146,22 +146,38 @@ allow_conf_path(int rfd, const struct landlock_plan *plan,
 
 /*
  * The part of the script's tree to grant: the topmost directory of the
- * walk that the target owns (its site), or the script's own directory if
- * the target owns none; not the whole docroot, which other users' sites
- * share.  A userdir lies in the home, which is granted anyway.
+ * walk that the target owns (its site); not the whole docroot, which other
+ * users' sites share.  False if the target owns none of them.  A userdir
+ * lies in the home, which is granted anyway.
  */
-static void
+static bool
 site_tree(const struct walk *w, const struct target *t, char *out,
     size_t size)
 {
-	size_t	i;
+	for (size_t i = 0; i < w->n; i++)
+		if (w->dir[i].st_uid == t->uid) {
+			(void)snprintf(out, size, "%.*s", (int)w->dir_end[i],
+			    w->path);
+			return true;
+		}
+	return false;
+}
 
-	for (i = 0; i < w->n; i++)
-		if (w->dir[i].st_uid == t->uid)
-			break;
-	if (i == w->n)
-		i = w->n - 1;
-	(void)snprintf(out, size, "%.*s", (int)w->dir_end[i], w->path);
+/* Grant file rights on the checked script's own descriptor. */
+static enum reason
+allow_fd(int rfd, const struct landlock_plan *plan, int fd, uint64_t rights,
+    struct fault *f)
+{
+	struct ll_path_beneath_attr	a = {
+		.allowed_access = rights & plan->fs & LL_FILE_RIGHTS,
+		.parent_fd = fd,
+	};
+
+	if (a.allowed_access != 0 && syscall(SYS_landlock_add_rule, rfd,
+	    LL_RULE_PATH_BENEATH, &a, 0) < 0)
+		return fault(f, R_SYSTEM, "landlock rule for the script: %s",
+		    strerror(errno));
+	return R_ALLOW;
 }
 
 static enum reason
@@ -194,9 +210,13 @@ add_rules(int rfd, const struct landlock_plan *plan,
 		home[0] = '\0';
 	if (home[0] != '\0' && allow_path(rfd, plan, home, home, ALL, f))
 		return f->reason;
-	site_tree(w, t, site, sizeof(site));
-	if ((home[0] == '\0' || path_within(home, site) == 0) &&
-	    allow_path(rfd, plan, w->root, site, RX, f))
+	/* The site, or if the target owns no directory on the path (a shared
+	 * root-owned cgi-bin), only the script itself. */
+	if (site_tree(w, t, site, sizeof(site))) {
+		if ((home[0] == '\0' || path_within(home, site) == 0) &&
+		    allow_path(rfd, plan, w->root, site, RX, f))
+			return f->reason;
+	} else if (allow_fd(rfd, plan, w->script_fd, RX, f))
 		return f->reason;
 	if (e->s.private_tmp && (allow_path(rfd, plan, "/tmp", "/tmp",
 	    ALL & ~LANDLOCK_ACCESS_FS_EXECUTE, f) || allow_path(rfd, plan,

@@ -139,12 +139,13 @@ main(int argc, char *argv[])
 		reject_fault(&f);
 
 	/*
-	 * rlimits and namespaces while root (they need it), then the drop,
-	 * then Landlock (which needs no_new_privs, set by the drop).
+	 * Namespaces while root (they need it); then the drop; then the
+	 * limits, which can only lower what the web server gave; then
+	 * Landlock (which needs no_new_privs, set by the drop).
 	 */
-	if (confine_limits(&d.e, &f) || confine_namespaces(&d.e, &f) ||
+	if (confine_namespaces(&d.e, &f) ||
 	    confine_drop(&d.t, d.t.uid, &f) || (supervised &&
-	    supervised_child(&f)) ||
+	    supervised_child(&f)) || confine_limits(&d.e, &f) ||
 	    landlock_apply(&plan, &d.e, &d.t, &d.w, &f))
 		reject_fault(&f);
 	(void)execute(&d.w, &rq, env.vec, d.e.s.umask, &filter, &f);

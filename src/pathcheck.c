@@ -18,6 +18,8 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <sys/fsuid.h>
+#include <sys/vfs.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -99,10 +101,26 @@ enum reason
 path_owner_hint(const char *path, uid_t *uid, gid_t *gid, struct fault *f)
 {
 	struct stat	st;
+	uid_t		caller = getuid();
+	int		r, e;
 
-	if (fstatat(AT_FDCWD, path, &st, AT_SYMLINK_NOFOLLOW) < 0)
-		return fault(f, errno == ENOENT || errno == ENOTDIR ?
-		    R_FILE_MISSING : R_SYSTEM, "%s: %s", path, strerror(errno));
+	/*
+	 * With the caller's filesystem rights, not root's: otherwise the
+	 * answer would tell the caller whether any path exists (/root/...).
+	 */
+	(void)setfsuid(caller);
+	if ((uid_t)setfsuid((uid_t)-1) != caller)
+		return fault(f, R_SYSTEM, "setfsuid failed");
+	r = fstatat(AT_FDCWD, path, &st, AT_SYMLINK_NOFOLLOW);
+	e = errno;
+	(void)setfsuid(geteuid());
+	if ((uid_t)setfsuid((uid_t)-1) != geteuid())
+		return fault(f, R_SYSTEM, "setfsuid failed");
+	errno = e;
+	if (r < 0)
+		return fault(f, errno == ENOENT || errno == ENOTDIR ||
+		    errno == EACCES ? R_FILE_MISSING : R_SYSTEM, "%s: %s", path,
+		    strerror(errno));
 	*uid = st.st_uid;
 	*gid = st.st_gid;
 	return R_ALLOW;
@@ -118,9 +136,22 @@ path_close(struct walk *w)
 	w->script_fd = w->dir_fd = -1;
 }
 
+/*
+ * A user who may mount FUSE filesystems decides what owners and modes its
+ * files report: nothing on one can be judged.  Checked where the device
+ * changes, at a mount point.
+ */
+static bool
+on_fuse(int fd)
+{
+	struct statfs	sfs;
+
+	return fstatfs(fd, &sfs) < 0 || sfs.f_type == 0x65735546; /* FUSE */
+}
+
 static enum reason
-open_component(int dirfd, const char *path, size_t start, size_t end,
-    int *fd, struct stat *st, struct fault *f)
+open_component(int dirfd, dev_t parent_dev, const char *path, size_t start,
+    size_t end, int *fd, struct stat *st, struct fault *f)
 {
 	char	name[NAME_MAX + 1];
 
@@ -145,6 +176,12 @@ open_component(int dirfd, const char *path, size_t start, size_t end,
 		*fd = -1;
 		return fault(f, R_SYMLINK, "%.*s is a symbolic link", (int)end,
 		    path);
+	}
+	if (st->st_dev != parent_dev && on_fuse(*fd)) {
+		(void)close(*fd);
+		*fd = -1;
+		return fault(f, R_DIR_OWNER, "%.*s is on a FUSE filesystem, "
+		    "whose owners its mounter decides", (int)end, path);
 	}
 	return R_ALLOW;
 }
@@ -183,6 +220,11 @@ path_walk(const char *anchor, const char *root, const char *path,
 		return fault(f, R_SYSTEM, "fstat %s: %s", anchor,
 		    strerror(errno));
 	}
+	if (on_fuse(fd)) {	/* a user may mount one on its own home */
+		(void)close(fd);
+		return fault(f, R_DIR_OWNER, "%s is on a FUSE filesystem, whose "
+		    "owners its mounter decides", anchor);
+	}
 	/* Invariant: fd names path[0..pos), and st is its fstat. */
 	for (;;) {
 		size_t	start, end;
@@ -204,7 +246,8 @@ path_walk(const char *anchor, const char *root, const char *path,
 		}
 		start = pos + (path[pos] == '/');
 		end = start + strcspn(path + start, "/");
-		if (open_component(fd, path, start, end, &next, &st, f)) {
+		if (open_component(fd, st.st_dev, path, start, end, &next, &st,
+		    f)) {
 			(void)close(fd);
 			return f->reason;
 		}

@@ -33,7 +33,8 @@
 
 #include "cgibox.h"
 
-#define CACHE_MAGIC	"CGBXBPF1"
+/* Bump the digit whenever compiling a policy changes meaning. */
+#define CACHE_MAGIC	"CGBXBPF2"
 
 struct cache_file {
 	char		name[NAME_LEN];
@@ -300,15 +301,17 @@ add_rule(scmp_filter_ctx sc, const struct policy *p, const struct prule *r,
 	int			rc;
 
 	/*
-	 * A rule that repeats the default action only documents it (what
-	 * matches it gets the default anyway); libseccomp refuses to add it.
+	 * A rule without conditions that repeats the default action only
+	 * documents it.  One with conditions could only matter by overriding
+	 * another rule for the same call, which a filter cannot express
+	 * (libseccomp would drop it): the policy must say it otherwise.
 	 */
-	if (act == action(p->default_action, p->default_errno) &&
-	    r->else_action == ACT_NONE)
+	if (act == action(p->default_action, p->default_errno)) {
+		if (r->ncond > 0)
+			return -ENOTUNIQ;
 		return 0;
-	if (act == action(p->default_action, p->default_errno))
-		;	/* only the else rules below do anything */
-	else if (r->ncond == 1 && r->cond[0].op == OP_IN) {
+	}
+	if (r->ncond == 1 && r->cond[0].op == OP_IN) {
 		for (size_t i = 0; i < r->nin; i++)
 			if ((rc = add1(sc, act, nr, r->cond[0].arg, SCMP_CMP_EQ,
 			    r->in[i], 0)) < 0)
@@ -402,6 +405,9 @@ policy_compile(const struct policy *p, struct bpf *out, FILE *pfc,
 			    rc == -ERANGE ? "else: the values leave a gap too "
 			    "wide to express" : rc == -EEXIST ? "the same "
 			    "conditions as another rule for this call" :
+			    rc == -ENOTUNIQ ? "a rule with conditions and the "
+			    "default action cannot override another rule; "
+			    "narrow that rule's conditions instead" :
 			    strerror(-rc));
 	}
 	if (r == R_ALLOW)
@@ -467,7 +473,8 @@ cache_read(int dfd, const char *dir, const char *name, struct bpf *out,
 
 		memcpy(&cf, buf + sizeof(h) + i * sizeof(cf), sizeof(cf));
 		cf.name[sizeof(cf.name) - 1] = '\0';
-		if (!valid_policy_name(cf.name))
+		if (!valid_policy_name(cf.name) ||
+		    (i == 0 && strcmp(cf.name, name) != 0))
 			return false;
 		(void)snprintf(path, sizeof(path), "%s/%s.policy", dir, cf.name);
 		fd = open_trusted(path, true, false, R_POLICY_INVALID, f);

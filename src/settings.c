@@ -76,6 +76,23 @@ settings_print_decision(FILE *fp, const struct config *c,
 		print_limit(fp, e, i);
 	(void)fprintf(fp, "policy %s\n", e->s.policy != NULL ? e->s.policy :
 	    "none");
+	(void)fprintf(fp, "private-tmp %s\n", e->s.private_tmp ? "yes" : "no");
+	(void)fprintf(fp, "network %s\n", e->s.network ? "yes" : "no");
+	(void)fprintf(fp, "timeout %u\n", e->s.timeout);
+	(void)fprintf(fp, "max-requests %u\n", e->s.max_requests);
+	for (size_t s = 0; s < e->n_scope; s++) {
+		const struct settings *sc = e->scope[s];
+
+		for (size_t i = 0; i < sc->n_ll_read; i++)
+			(void)fprintf(fp, "landlock-read %s\n", sc->ll_read[i]);
+		for (size_t i = 0; i < sc->n_ll_write; i++)
+			(void)fprintf(fp, "landlock-write %s\n", sc->ll_write[i]);
+		for (size_t i = 0; i < sc->n_ll_bind; i++)
+			(void)fprintf(fp, "landlock-bind %u\n", sc->ll_bind[i]);
+		for (size_t i = 0; i < sc->n_ll_connect; i++)
+			(void)fprintf(fp, "landlock-connect %u\n",
+			    sc->ll_connect[i]);
+	}
 	(void)fprintf(fp, "log-exec %s\n", e->s.log_exec ? "yes" : "no");
 	(void)fprintf(fp, "error-page %s\n", c->error_page ? "yes" : "no");
 	(void)fprintf(fp, "env PATH=%s\n", e->s.safe_path);

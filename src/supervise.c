@@ -164,6 +164,15 @@ signal_all(pid_t pgid, int sig)
 	if (n <= 0)
 		return 0;
 	buf[n] = '\0';
+	/* A full buffer may end inside a pid: drop that one (the next
+	 * round, 200 ms later, reads the list again). */
+	if ((size_t)n == sizeof(buf) - 1) {
+		char *last = strrchr(buf, ' ');
+
+		if (last == NULL)
+			return 0;
+		*last = '\0';
+	}
 	for (char *p = buf, *end; *p != '\0'; p = end) {
 		long pid = strtol(p, &end, 10);
 
@@ -260,14 +269,14 @@ supervise(pid_t script, unsigned timeout, double start, struct sup_result *res)
  * script running uncounted.  The setting survives exec but not a change
  * of credentials, hence after the drop.
  */
+static pid_t	supervisor_pid;	/* recorded before the fork */
+
 enum reason
 supervised_child(struct fault *f)
 {
-	pid_t	parent = getppid();
-
 	if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0)
 		return fault(f, R_SYSTEM, "PR_SET_PDEATHSIG: %s", strerror(errno));
-	if (getppid() != parent || parent == 1)
+	if (getppid() != supervisor_pid)
 		return fault(f, R_SYSTEM, "the supervisor is gone");
 	return R_ALLOW;
 }
@@ -301,6 +310,7 @@ supervisor_fork(const struct target *t, unsigned timeout, int slot,
 		fault(f, R_SYSTEM, "supervisor setup: %s", strerror(errno));
 		return -1;
 	}
+	supervisor_pid = getpid();
 	pid = fork();
 	if (pid < 0) {
 		fault(f, R_SYSTEM, "fork: %s", strerror(errno));

@@ -129,6 +129,16 @@ put_script "$ALICE" "$D/-c" 0755 "$T/sh.cgi"
 run "$D" -- "$ALICE" "$ALICE" -c word
 like "$OUT" "^sh $ALICE_UID \\./-c word" "a script named -c runs as a script"
 
+# limit fsize below the log's size: a late refusal still exits with its
+# code (the log write fails with EFBIG instead of killing the launcher).
+head -c 4096 /dev/zero | tr '\0' '#' >> "$LOG"; echo >> "$LOG"
+write_conf "limit fsize 1K"
+printf '#!/nonexistent/interpreter\n' > "$T/noint.cgi"
+put_script "$ALICE" "$D/noint.cgi" 0755 "$T/noint.cgi"
+run "$D" -- "$ALICE" "$ALICE" noint.cgi
+is "$RC" 126 "exec-failed with limit fsize under the log's size: exit 126, not SIGXFSZ"
+write_conf ""
+
 # The exit status is the script's.
 printf '#!/bin/sh\nexit 42\n' > "$T/exit.cgi"
 put_script "$ALICE" "$D/exit.cgi" 0755 "$T/exit.cgi"

@@ -47,6 +47,9 @@ like "$out" "^supplementary-groups none$" "explain: no supplementary groups"
 out=$("$CHECK" -c "$CONF" explain "$ALICE" "$ALICE" "$A/ok.cgi")
 like "$out" "^limit cpu 10$" "explain: alice gets the global cpu limit"
 like "$out" "^user $ALICE $ALICE_UID$" "explain: the target"
+like "$out" "^landlock required \(ABI [0-9]+" "explain: the Landlock mode and ABI"
+like "$out" "^private-tmp yes$" "explain: private-tmp"
+like "$out" "^timeout 0$" "explain: the timeout"
 
 # The oracle and the launcher agree.
 for c in "ok.cgi 0" "gw.cgi 118" "noexec.cgi 121" "link.cgi 115"; do

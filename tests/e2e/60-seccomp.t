@@ -93,7 +93,8 @@ run "$D" -- "$ALICE" "$ALICE" probe.cgi
 expect_reason policy-invalid 97 "two actions for the same conditions"
 printf 'default kill\ninclude base\nallow socket if a0 == AF_UNIX\nkill socket if a0 == AF_INET\n' > "$T/etc/cgibox/policies/broken.policy"
 run "$D" -- "$ALICE" "$ALICE" try.cgi socket_inet
-is "$RC" "$SIGSYS_EXIT" "a conditional rule repeating the default is accepted, and kills"
+expect_reason policy-invalid 97 "a conditional rule with the default action (it could only override another rule) is refused"
+like "$ERR" "cannot override another rule" "and the error says why"
 write_conf "policy nosuch"
 run "$D" -- "$ALICE" "$ALICE" probe.cgi
 expect_reason policy-invalid 97 "missing policy file"

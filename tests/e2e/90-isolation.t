@@ -75,6 +75,21 @@ has "read=$T/www/alice/data/notes.txt: ok" "a docroot script reads its own site"
 has "read=$T/www/bob/secret.txt: EACCES" "but not another user's site in the same docroot"
 has "list=$T/www: EACCES" "nor list the docroot"
 
+# A root-owned shared cgi-bin: the script gets itself, not its neighbours.
+install -d -m 0755 "$T/www/shared"
+put_script "$ALICE" "$T/www/shared/iso.py" 0755 "$W/iso.py"
+echo bob > "$T/www/shared/bob.txt"; chown "$BOB:$BOB" "$T/www/shared/bob.txt"
+run "$T/www/shared" -- "$ALICE" "$ALICE" iso.py "read=$T/www/shared/bob.txt"
+has "read=$T/www/shared/bob.txt: EACCES" "in a shared root-owned directory alice reads nothing of bob's"
+is "$RC" 0 "and her script still runs"
+
+# Interpreter mode asks about paths outside docroots with the caller's
+# rights, so it does not tell whether root's files exist.
+run "$T" -- /root/.bashrc
+is "$RC" 117 "an existing file under /root answers file-missing"
+run "$T" -- /root/no-such-file
+is "$RC" 117 "so does a missing one"
+
 # Private /tmp (the default): fresh per request, invisible elsewhere.
 rm -f /var/tmp/cgbt-iso /tmp/cgbt-iso
 iso "$ALICE" "write=/tmp/cgbt-iso" "exists=/tmp/cgbt-iso" "write=/var/tmp/cgbt-iso"

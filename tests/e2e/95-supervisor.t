@@ -114,6 +114,18 @@ RC=$?
 [ -e "$T/home/$ALICE/got-term" ]; ok $? "SIGTERM to cgibox reached the script's trap"
 is "$RC" 0 "cgibox exits with the script's status"
 
+# The target's own processes cannot stop or kill the supervisor.
+(cd "$D" && exec env -i setpriv --reuid="$CALLER" --regid="$CALLER" \
+    --clear-groups -- "$LAUNCHER" "$ALICE" "$ALICE" trap.cgi >/dev/null 2>&1) &
+LPID=$!
+sleep 0.7
+runuser -u "$ALICE" -- kill -STOP "$LPID" 2>/dev/null
+is "$?" 1 "alice cannot SIGSTOP her supervisor"
+runuser -u "$ALICE" -- kill -KILL "$LPID" 2>/dev/null
+is "$?" 1 "alice cannot SIGKILL her supervisor"
+setpriv --reuid="$CALLER" --regid="$CALLER" --clear-groups -- kill -TERM "$LPID"
+wait "$LPID"
+
 # max-requests: two run, the third gets 503; bob is unaffected; a killed
 # supervisor frees its slot.
 write_conf "max-requests 2"

@@ -13,6 +13,10 @@ export LC_ALL=C
 TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 T=${CGIBOX_TEST_ROOT:-/srv/cgibox-test}
 BUILD=$TOP/build/e2e
+# CGIBOX_SANITIZE=1: the whole suite against a launcher built with ASan
+# and UBSan (installed setuid like the normal one).
+SANITIZE_OPT="-O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all"
+[ "${CGIBOX_SANITIZE:-0}" = 1 ] && BUILD=$TOP/build/e2e-asan
 LAUNCHER=$T/lib/cgibox
 CHECK=$BUILD/cgibox-check
 CONF=$T/etc/cgibox/cgibox.conf
@@ -100,8 +104,12 @@ setup() {
 	cleanup
 	trap cleanup EXIT
 	check_tree_parent
+	# Only the launcher gets the sanitizers: an instrumented probe would
+	# run LeakSanitizer's ptrace under its own seccomp policy.
 	make -s -C "$TOP" BUILDDIR="$BUILD" SYSCONFDIR="$T/etc" \
-	    LOCALSTATEDIR="$T/var" RUNSTATEDIR="$T/run" all probes >/dev/null ||
+	    LOCALSTATEDIR="$T/var" RUNSTATEDIR="$T/run" \
+	    ${CGIBOX_SANITIZE:+OPT="$SANITIZE_OPT"} all >/dev/null &&
+	    make -s -C "$TOP" BUILDDIR="$BUILD" probes OPT="-O2 -g" >/dev/null ||
 	    bail "test build failed"
 
 	install -d -m 0755 -o root -g root "$T" "$T/lib" "$T/etc" \
