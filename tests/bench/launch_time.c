@@ -1,15 +1,17 @@
 /*
- * Per-request cost of the launcher under several configurations, measured
- * side by side: each round runs every configuration (copying its file
- * into place) for a batch of launches, in rotating order, and the report
- * gives medians over all launches and the cost added over a direct exec
- * of the script as its owner.
+ * Per-request cost of several ways to start a CGI, measured side by side:
+ * each round runs every case for a batch of launches, in rotating order,
+ * and the report gives the median of all launches per case, what each
+ * adds over the first case (the script exec'd directly), and the ratio of
+ * that to what the reference cases add.
  *
- *   launch_time ROUNDS BATCH CALLER OWNER CONFIG_PATH DIR \
- *       NAME=FILE... -- ARGV...
+ *   launch_time ROUNDS BATCH CONFIG_PATH SPECFILE
  *
- * A NAME=FILE of "direct=-" execs ARGV[2] (the script) as OWNER without
- * the launcher: the reference.
+ * SPECFILE: one case per line, tab-separated:
+ *   NAME  USER  DIR  CONFIG|-  ARGV (space-separated)
+ * The case runs ARGV from DIR as USER (a fork, the ids, exec, wait), after
+ * copying CONFIG to CONFIG_PATH when it is not "-".  Lines starting with
+ * "#" are skipped.  The first case is the reference "direct".
  */
 #include <fcntl.h>
 #include <grp.h>
@@ -17,11 +19,22 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
-#define MAXCONF	8
+#define MAXCASE	16
+#define MAXARG	16
+
+struct bcase {
+	char		*name, *dir, *conf;
+	char		*argv[MAXARG + 1];
+	uid_t		 uid;
+	gid_t		 gid;
+	double		*t;
+	long		 rss;	/* peak RSS, KB, largest seen */
+};
 
 static double
 now_us(void)
@@ -37,9 +50,8 @@ install(const char *from, const char *to)
 {
 	char	buf[65536];
 	ssize_t	n;
-	int	in = open(from, O_RDONLY), out;
+	int	in = open(from, O_RDONLY), out = open(to, O_WRONLY | O_TRUNC);
 
-	out = open(to, O_WRONLY | O_TRUNC);
 	if (in < 0 || out < 0 || (n = read(in, buf, sizeof(buf))) < 0 ||
 	    write(out, buf, (size_t)n) != n) {
 		perror("install config");
@@ -50,8 +62,9 @@ install(const char *from, const char *to)
 }
 
 static double
-launch(const struct passwd *as, char *const *argv, const char *dir)
+launch(struct bcase *c)
 {
+	struct rusage	ru;
 	double	t0 = now_us();
 	pid_t	pid = fork();
 	int	st;
@@ -60,17 +73,20 @@ launch(const struct passwd *as, char *const *argv, const char *dir)
 		int null = open("/dev/null", O_WRONLY);
 
 		dup2(null, 1);
-		if (chdir(dir) < 0 || setgroups(0, NULL) < 0 ||
-		    setresgid(as->pw_gid, as->pw_gid, as->pw_gid) < 0 ||
-		    setresuid(as->pw_uid, as->pw_uid, as->pw_uid) < 0)
+		if (chdir(c->dir) < 0 || setgroups(0, NULL) < 0 ||
+		    setresgid(c->gid, c->gid, c->gid) < 0 ||
+		    setresuid(c->uid, c->uid, c->uid) < 0)
 			_exit(120);
-		execve(argv[0], argv, (char *[]){ "REQUEST_METHOD=GET", NULL });
+		execve(c->argv[0], c->argv, (char *[]){ "REQUEST_METHOD=GET",
+		    "QUERY_STRING=", NULL });
 		_exit(121);
 	}
-	if (waitpid(pid, &st, 0) < 0 || !WIFEXITED(st) || WEXITSTATUS(st)) {
-		fprintf(stderr, "launch of %s failed: status %d\n", argv[0], st);
+	if (wait4(pid, &st, 0, &ru) < 0 || !WIFEXITED(st) || WEXITSTATUS(st)) {
+		fprintf(stderr, "%s failed: status %d\n", c->name, st);
 		exit(1);
 	}
+	if (ru.ru_maxrss > c->rss)
+		c->rss = ru.ru_maxrss;
 	return now_us() - t0;
 }
 
@@ -82,63 +98,94 @@ cmp_d(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
+static double
+median(const struct bcase *c, int n)
+{
+	return c->t[n / 2];
+}
+
 int
 main(int argc, char *argv[])
 {
-	static double	 t[MAXCONF][100000];
-	const char	*name[MAXCONF], *file[MAXCONF];
-	struct passwd	 caller, owner, *pw;
-	int		 rounds, batch, n = 0, a;
-	char		**largv, *direct[2], path[4096];
+	static struct bcase	 cs[MAXCASE];
+	char			 line[4096];
+	int			 rounds, batch, n = 0, total;
+	FILE			*fp;
 
-	if (argc < 9)
+	if (argc != 5 || (fp = fopen(argv[4], "r")) == NULL)
 		return 2;
 	rounds = atoi(argv[1]);
 	batch = atoi(argv[2]);
-	if (rounds < 1 || batch < 1 || rounds * batch > 100000)
+	total = rounds * batch;
+	if (rounds < 1 || batch < 1 || total > 100000)
 		return 2;
-	if ((pw = getpwnam(argv[3])) == NULL)
-		return 2;
-	caller = *pw;
-	caller.pw_name = strdup(pw->pw_name);
-	if ((pw = getpwnam(argv[4])) == NULL)
-		return 2;
-	owner = *pw;
-	for (a = 7; a < argc && strcmp(argv[a], "--") != 0 && n < MAXCONF; a++) {
-		char *eq = strchr(argv[a], '=');
+	while (fgets(line, sizeof(line), fp) != NULL && n < MAXCASE) {
+		struct bcase	*c = &cs[n];
+		char		*f[5], *save = NULL, *user;
+		struct passwd	*pw;
+		int		 k = 0;
 
-		if (eq == NULL)
+		if (line[0] == '#' || line[0] == '\n')
+			continue;
+		line[strcspn(line, "\n")] = '\0';
+		for (char *p = strtok_r(line, "\t", &save); p != NULL && k < 5;
+		    p = strtok_r(NULL, "\t", &save))
+			f[k++] = strdup(p);
+		if (k != 5)
 			return 2;
-		*eq = '\0';
-		name[n] = argv[a];
-		file[n++] = eq + 1;
+		c->name = f[0];
+		user = f[1];
+		c->dir = f[2];
+		c->conf = strcmp(f[3], "-") == 0 ? NULL : f[3];
+		k = 0;
+		for (char *p = strtok_r(f[4], " ", &save); p != NULL &&
+		    k < MAXARG; p = strtok_r(NULL, " ", &save))
+			c->argv[k++] = p;
+		if ((pw = getpwnam(user)) == NULL)
+			return 2;
+		c->uid = pw->pw_uid;
+		c->gid = pw->pw_gid;
+		c->t = calloc((size_t)total, sizeof(double));
+		n++;
 	}
-	if (a >= argc - 1)
-		return 2;
-	largv = argv + a + 1;
-	/* launcher USER GROUP CMD: the direct run execs DIR/CMD */
-	snprintf(path, sizeof(path), "%s/%s", argv[6], largv[3]);
-	direct[0] = path;
-	direct[1] = NULL;
 	for (int r = 0; r < rounds; r++)
 		for (int k = 0; k < n; k++) {
-			int c = (k + r) % n;
-			int is_direct = strcmp(file[c], "-") == 0;
+			struct bcase *c = &cs[(k + r) % n];
 
-			if (!is_direct)
-				install(file[c], argv[5]);
+			if (c->conf != NULL)
+				install(c->conf, argv[3]);
 			for (int b = 0; b < batch; b++)
-				t[c][r * batch + b] = is_direct ?
-				    launch(&owner, direct, argv[6]) :
-				    launch(&caller, largv, argv[6]);
+				c->t[r * batch + b] = launch(c);
 		}
-	for (int c = 0; c < n; c++)
-		qsort(t[c], (size_t)(rounds * batch), sizeof(double), cmp_d);
-	printf("| configuration (%d launches each, interleaved) | median us | "
-	    "added over direct us |\n|---|---|---|\n", rounds * batch);
-	for (int c = 0; c < n; c++)
-		printf("| %s | %.0f | %.0f |\n", name[c],
-		    t[c][rounds * batch / 2],
-		    t[c][rounds * batch / 2] - t[0][rounds * batch / 2]);
+	for (int k = 0; k < n; k++)
+		qsort(cs[k].t, (size_t)total, sizeof(double), cmp_d);
+	printf("| case (%d launches each, interleaved) | median us | added "
+	    "us | / suexec's added | / bare hop's added | peak RSS KB |\n"
+	    "|---|---|---|---|---|---|\n", total);
+	{
+		double	d = median(&cs[0], total), su = 0, hop = 0;
+
+		for (int k = 0; k < n; k++) {
+			if (strcmp(cs[k].name, "suexec") == 0)
+				su = median(&cs[k], total) - d;
+			if (strcmp(cs[k].name, "hop") == 0)
+				hop = median(&cs[k], total) - d;
+		}
+		for (int k = 0; k < n; k++) {
+			double	add = median(&cs[k], total) - d;
+
+			printf("| %s | %.0f | %.0f |", cs[k].name,
+			    median(&cs[k], total), add);
+			if (su > 0 && k > 0)
+				printf(" %.2fx |", add / su);
+			else
+				printf(" - |");
+			if (hop > 0 && k > 0)
+				printf(" %.2fx |", add / hop);
+			else
+				printf(" - |");
+			printf(" %ld |\n", cs[k].rss);
+		}
+	}
 	return 0;
 }

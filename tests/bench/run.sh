@@ -2,54 +2,79 @@
 # make bench: cost figures, measured side by side in one run.  Never part
 # of make check (no timing thresholds in tests).  Writes
 # tests/bench/RESULTS.md.  Uses the end-to-end suite's setup (test users,
-# a tree under /srv/cgibox-test, the launcher installed setuid), removed
-# afterwards.
+# a tree under /srv/cgibox-test, the launcher installed setuid) and, for
+# Apache's suexec, a directory /var/www/cgbt-bench (its compiled-in
+# docroot); everything is removed afterwards.
 TOP=$(cd "$(dirname "$0")/../.." && pwd)
 . "$TOP/tests/e2e/lib.sh"
 OUT=$TOP/tests/bench/RESULTS.md
 B=$TOP/build
 ROUNDS=${ROUNDS:-20}
 BATCH=${BATCH:-25}
+SUEXEC=/usr/lib/apache2/suexec-pristine
+SX=/var/www/cgbt-bench
 setup >/dev/null
+trap 'rm -rf "$SX"; cleanup' EXIT
 
 D=$T/www/alice/cgi-bin
 user_dir "$ALICE" "$T/www/alice"
 user_dir "$ALICE" "$D"
-put_script "$ALICE" "$D/hello.cgi" 0755 "$B/hello"
+install -d -m 0755 -o "$ALICE" -g "$ALICE" "$SX"
+for dir in "$D" "$SX"; do
+	put_script "$ALICE" "$dir/hello.cgi" 0755 "$B/hello"
+	put_script "$ALICE" "$dir/hello-sh.cgi" 0755 "$TOP/tests/bench/hello.sh"
+done
+install -m 0755 "$B/hop" "$T/lib/hop"
+make -s -C "$TOP" BUILDDIR="$TOP/build/e2e-static" SYSCONFDIR="$T/etc" \
+    LOCALSTATEDIR="$T/var" RUNSTATEDIR="$T/run" STATIC=1 all >/dev/null 2>&1 ||
+    bail "static build failed"
+install -m 4750 -o root -g "$CALLER" "$TOP/build/e2e-static/cgibox" \
+    "$T/lib/cgibox-static"
 base="caller $CALLER
 docroot $T/www
 log-file $LOG"
 conf() {	# conf NAME LINES: a configuration file for launch_time
 	printf '%s\n%s\n' "$base" "$2" > "$T/bench-$1.conf"
-	echo "$1=$T/bench-$1.conf"
+	echo "$T/bench-$1.conf"
 }
+C_CHECKS=$(conf checks "policy none
+landlock off
+private-tmp no")
+C_LL=$(conf landlock "policy none
+private-tmp no")
+C_SC=$(conf seccomp "private-tmp no")
+C_ALL=$(conf everything "")
+C_SUP=$(conf supervised "timeout 30")
+U=$(id -u "$ALICE"); G=$(id -g "$ALICE")
+specs() {	# specs SCRIPT: the cases for one script
+	local s=$1
+	printf 'direct\t%s\t%s\t-\t%s\n' "$ALICE" "$D" "$D/$s"
+	printf 'hop\t%s\t%s\t-\t%s %s\n' "$ALICE" "$D" "$T/lib/hop" "$D/$s"
+	printf 'suexec\twww-data\t%s\t-\t%s %s %s %s\n' "$SX" "$SUEXEC" "$U" "$G" "$s"
+	printf 'cgibox checks and privilege drop\t%s\t%s\t%s\t%s %s %s %s\n' "$CALLER" "$D" "$C_CHECKS" "$LAUNCHER" "$ALICE" "$ALICE" "$s"
+	printf 'cgibox + Landlock\t%s\t%s\t%s\t%s %s %s %s\n' "$CALLER" "$D" "$C_LL" "$LAUNCHER" "$ALICE" "$ALICE" "$s"
+	printf 'cgibox + seccomp default\t%s\t%s\t%s\t%s %s %s %s\n' "$CALLER" "$D" "$C_SC" "$LAUNCHER" "$ALICE" "$ALICE" "$s"
+	printf 'cgibox everything (+ private /tmp)\t%s\t%s\t%s\t%s %s %s %s\n' "$CALLER" "$D" "$C_ALL" "$LAUNCHER" "$ALICE" "$ALICE" "$s"
+	printf 'cgibox everything + supervisor\t%s\t%s\t%s\t%s %s %s %s\n' "$CALLER" "$D" "$C_SUP" "$LAUNCHER" "$ALICE" "$ALICE" "$s"
+	printf 'cgibox STATIC=1 checks and privilege drop\t%s\t%s\t%s\t%s %s %s %s\n' "$CALLER" "$D" "$C_CHECKS" "$T/lib/cgibox-static" "$ALICE" "$ALICE" "$s"
+	printf 'cgibox STATIC=1 everything\t%s\t%s\t%s\t%s %s %s %s\n' "$CALLER" "$D" "$C_ALL" "$T/lib/cgibox-static" "$ALICE" "$ALICE" "$s"
+}
+specs hello.cgi > "$T/spec-c"
+specs hello-sh.cgi > "$T/spec-sh"
 {
 	echo "# cgibox benchmarks"
 	echo
-	echo "Measured $(date -u +%Y-%m-%d) with \`make bench\` on $(nproc) cores, kernel $(uname -r), libseccomp $(dpkg-query -W -f='${Version}' libseccomp2 2>/dev/null), Landlock ABI $("$B/policy_cost" --abi 2>/dev/null || echo '?')."
+	echo "Measured $(date -u +%Y-%m-%d) with \`sudo make bench\` on $(nproc) cores, kernel $(uname -r), libseccomp $(dpkg-query -W -f='${Version}' libseccomp2 2>/dev/null), Landlock ABI $("$B/policy_cost" --abi 2>/dev/null || echo '?'), Apache suexec $(dpkg-query -W -f='${Version}' apache2-suexec-pristine 2>/dev/null)."
 	echo "Machines are shared and noisy: compare rows of one table, not runs."
+	echo "Each launch is fork, set the caller's ids, exec, wait, as a web server does."
 	echo
-	echo "## Per request, launcher called directly (static C CGI)"
+	echo "## Per request, launcher called directly: static C CGI"
 	echo
-	"$B/launch_time" "$ROUNDS" "$BATCH" "$CALLER" "$ALICE" "$CONF" "$D" \
-	    direct=- \
-	    "$(conf checks "policy none
-landlock off
-private-tmp no")" \
-	    "$(conf landlock "policy none
-private-tmp no")" \
-	    "$(conf privtmp "policy none")" \
-	    "$(conf everything "")" \
-	    "$(conf nonet "network no")" \
-	    "$(conf supervised "timeout 30")" \
-	    -- "$LAUNCHER" "$ALICE" "$ALICE" hello.cgi |
-	    sed -e 's/^| checks |/| cgibox: checks and privilege drop only |/' \
-		-e 's/^| landlock |/| + Landlock |/' \
-		-e 's/^| privtmp |/| + private \/tmp (mount namespace, two tmpfs) |/' \
-		-e 's/^| everything |/| + seccomp `default` (cached): the default configuration |/' \
-		-e 's/^| nonet |/| + network no (network namespace) |/' \
-		-e 's/^| supervised |/| default configuration + timeout 30 (supervisor) |/' \
-		-e 's/^| direct |/| the script exec'"'"'d directly as its owner |/'
+	"$B/launch_time" "$ROUNDS" "$BATCH" "$CONF" "$T/spec-c"
+	echo
+	echo "## Per request, launcher called directly: \`#!/bin/sh\` CGI"
+	echo
+	"$B/launch_time" "$ROUNDS" "$BATCH" "$CONF" "$T/spec-sh"
 	echo
 	echo "## Seccomp policy cost per request (\`tests/bench/policy_cost\`)"
 	echo
