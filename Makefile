@@ -223,12 +223,13 @@ $(BUILDDIR)/hello: tests/bench/hello.c | $(BUILDDIR)
 $(BUILDDIR)/hop: tests/bench/hop.c | $(BUILDDIR)
 	$(CC) -O2 -static -o $@ $<
 
-# Installs apache2-suexec-pristine (Apache's own suexec) to compare with.
+# Installs Apache, its own suexec (apache2-suexec-pristine) and wrk to
+# compare with; Apache is started on 127.0.0.1 and stopped again.
 bench: deps
 	dpkg-query -W -f='$${Status}' apache2-suexec-pristine 2>/dev/null | \
-	    grep -q 'ok installed' || { apt-get update -q && \
-	    DEBIAN_FRONTEND=noninteractive apt-get install -y -q \
-	    apache2-suexec-pristine; }
+	    grep -q 'ok installed' && command -v wrk >/dev/null || \
+	    { apt-get update -q && DEBIAN_FRONTEND=noninteractive \
+	    apt-get install -y -q apache2 apache2-suexec-pristine wrk curl; }
 	$(MAKE) $(BUILDDIR)/policy_cost $(BUILDDIR)/launch_time \
 	    $(BUILDDIR)/hello $(BUILDDIR)/hop
 	bash tests/bench/run.sh

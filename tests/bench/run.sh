@@ -83,4 +83,7 @@ specs hello-sh.cgi > "$T/spec-sh"
 		    "$p" "${ROUNDS_POLICY:-300}"
 		echo
 	done
+	echo "## Through Apache (\`tests/bench/apache.sh\`)"
+	echo
+	. "$TOP/tests/bench/apache.sh"
 } | tee "$OUT"
