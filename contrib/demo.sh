@@ -22,9 +22,12 @@ cleanup() {
 cleanup
 trap cleanup EXIT
 
-make -s -C "$TOP" BUILDDIR="$BUILD" SYSCONFDIR="$D/etc" LOCALSTATEDIR="$D/var" all >/dev/null ||
+make -s -C "$TOP" BUILDDIR="$BUILD" SYSCONFDIR="$D/etc" LOCALSTATEDIR="$D/var" \
+    RUNSTATEDIR="$D/run" all >/dev/null ||
     { echo "build failed" >&2; exit 1; }
-install -d -m 0755 "$D" "$D/lib" "$D/etc/cgibox" "$D/var/log" "$D/home" "$D/www"
+install -d -m 0755 "$D" "$D/lib" "$D/etc/cgibox" "$D/etc/cgibox/policies" \
+    "$D/var/log" "$D/var/cache" "$D/run" "$D/home" "$D/www"
+install -m 0644 "$TOP"/policies/*.policy "$D/etc/cgibox/policies/"
 useradd -r -M -s /usr/sbin/nologin -U "$WEB"
 for u in $ALICE $BOB; do
 	useradd -m -d "$D/home/$u" -s /bin/sh -U "$u"
@@ -53,8 +56,22 @@ echo "Hello from $(id -un) (uid $(id -u), groups: $(id -G))"
 grep -E '^(CapEff|NoNewPrivs)' /proc/self/status
 echo "PATH=$PATH"
 echo "HTTP_PROXY=${HTTP_PROXY-<unset>}  LD_PRELOAD=${LD_PRELOAD-<unset>}"
+echo "bob's world-readable config.php: $(cat BOBCONF 2>&1 | sed 's/^cat: .*: //')"
 SH
+sed -i "s|BOBCONF|$D/home/$BOB/public_html/config.php|" "$A/hello.cgi"
+echo '<?php $password = "bob-secret";' > "$D/home/$BOB/public_html/config.php"
+chown "$BOB:$BOB" "$D/home/$BOB/public_html/config.php"
+chmod 0644 "$D/home/$BOB/public_html/config.php"
+cat > "$A/ptrace.cgi" <<'PY'
+#!/usr/bin/python3
+import ctypes
+print("Content-Type: text/plain\r\n\r\n", end="", flush=True)
+print("trying ptrace(PTRACE_TRACEME)...", flush=True)
+ctypes.CDLL(None).ptrace(0, 0, 0, 0)
+print("ptrace returned: the policy did not stop it")
+PY
 cp "$A/hello.cgi" "$A/writable.cgi"
+chown "$ALICE:$ALICE" "$A/ptrace.cgi"; chmod 0755 "$A/ptrace.cgi"
 cp "$A/hello.cgi" "$B/bobs.cgi"
 chown "$ALICE:$ALICE" "$A"/*.cgi; chown "$BOB:$BOB" "$B/bobs.cgi"
 chmod 0755 "$A"/*.cgi "$B/bobs.cgi"
@@ -82,6 +99,7 @@ call() {
 
 echo "cgibox demo: launcher installed 4750 root:$WEB in $D/lib, config $D/etc/cgibox/cgibox.conf"
 call "allowed: alice's script, as a ~user request" "~$ALICE" "$ALICE" hello.cgi
+call "killed by seccomp: a script that calls ptrace (exit 159 = SIGSYS)" "~$ALICE" "$ALICE" ptrace.cgi
 call "refused: world-writable script" "~$ALICE" "$ALICE" writable.cgi
 call "refused: bob's script (wrong owner) hard-linked into alice's directory" "~$ALICE" "$ALICE" hardlink.cgi
 call "refused: symlink to bob's script" "~$ALICE" "$ALICE" link.cgi
