@@ -1,0 +1,93 @@
+#!/bin/bash
+# Apache drop-in: cgibox installed as Apache's suexec (Debian's
+# /usr/lib/apache2/suexec alternative), a real Apache on 127.0.0.1 with
+# SuexecUserGroup and UserDir, under the event MPM with mod_cgid and the
+# prefork MPM with mod_cgi.  The alternatives link is restored on exit.
+. "$(dirname "$0")/lib.sh"
+command -v apache2 >/dev/null || bail "apache2 is not installed"
+setup
+AP=$T/apache
+PORT=18082
+ALT=/etc/alternatives/suexec
+ORIG_ALT=$(readlink "$ALT")
+DOC=/var/www/cgbt-apache
+stop_apache() {
+	[ -e "$AP/httpd.conf" ] && env -i PATH=/usr/sbin:/usr/bin:/bin \
+	    apache2 -f "$AP/httpd.conf" -k stop >/dev/null 2>&1
+	for i in $(seq 1 50); do [ -e "$AP/httpd.pid" ] || break; sleep 0.1; done
+}
+trap 'stop_apache; if [ -n "$ORIG_ALT" ]; then ln -sfn "$ORIG_ALT" "$ALT"; else rm -f "$ALT"; fi; rm -rf "$DOC"; cleanup' EXIT
+install -d -m 0755 "$AP"
+install -d -m 0755 -o "$ALICE" -g "$ALICE" "$DOC" "$DOC/cgi-bin"
+put_script "$ALICE" "$DOC/cgi-bin/probe.cgi" 0755
+put_script "$ALICE" "$DOC/cgi-bin/open.cgi" 0757
+U=$T/home/$ALICE/public_html/cgi-bin
+user_dir "$ALICE" "$T/home/$ALICE/public_html"
+user_dir "$ALICE" "$U"
+put_script "$ALICE" "$U/probe.cgi" 0755
+install -m 4750 -o root -g www-data "$BUILD/cgibox" "$T/lib/cgibox-www"
+ln -sfn "$T/lib/cgibox-www" "$ALT"
+printf 'caller www-data\ndocroot %s\nlog-file %s\nlog-exec yes\nerror-page yes\n' \
+    "$DOC" "$LOG" > "$CONF"
+
+httpd_conf() {	# httpd_conf MPM CGI-MODULE
+	cat > "$AP/httpd.conf" <<CONF
+ServerRoot /etc/apache2
+PidFile $AP/httpd.pid
+ErrorLog $AP/error.log
+Listen 127.0.0.1:$PORT
+ServerName localhost
+User www-data
+Group www-data
+LoadModule mpm_$1_module /usr/lib/apache2/modules/mod_mpm_$1.so
+LoadModule authz_core_module /usr/lib/apache2/modules/mod_authz_core.so
+LoadModule alias_module /usr/lib/apache2/modules/mod_alias.so
+LoadModule $2_module /usr/lib/apache2/modules/mod_$2.so
+LoadModule suexec_module /usr/lib/apache2/modules/mod_suexec.so
+LoadModule userdir_module /usr/lib/apache2/modules/mod_userdir.so
+$([ "$2" = cgid ] && echo "ScriptSock $AP/cgid.sock")
+DocumentRoot $DOC
+ScriptAlias /cgi-bin/ $DOC/cgi-bin/
+SuexecUserGroup $ALICE $ALICE
+UserDir public_html
+<Directory $DOC>
+    Require all granted
+</Directory>
+<Directory $T/home/*/public_html/cgi-bin>
+    Options +ExecCGI
+    SetHandler cgi-script
+    Require all granted
+</Directory>
+CONF
+}
+
+for setup_case in "event cgid" "prefork cgi"; do
+	set -- $setup_case
+	httpd_conf "$1" "$2"
+	env -i PATH=/usr/sbin:/usr/bin:/bin apache2 -f "$AP/httpd.conf" -k start
+	for i in $(seq 1 50); do
+		curl -s -o /dev/null "http://127.0.0.1:$PORT/" && break; sleep 0.1
+	done
+	grep -q 'suEXEC mechanism enabled' "$AP/error.log"
+	ok $? "$1/$2: Apache enables suEXEC with cgibox as its wrapper"
+	out=$(curl -s -H 'User-Agent: test-agent' -H 'Proxy: http://evil' \
+	    "http://127.0.0.1:$PORT/cgi-bin/probe.cgi?x=1")
+	like "$out" "uid=$ALICE_UID,$ALICE_UID,$ALICE_UID" "$1/$2: SuexecUserGroup runs the script as alice"
+	like "$out" "NoNewPrivs=1" "$1/$2: confined"
+	like "$out" "env:HTTP_USER_AGENT=test-agent" "$1/$2: request headers arrive"
+	unlike "$out" "env:HTTP_PROXY" "$1/$2: the Proxy header does not (httpoxy)"
+	like "$out" "env:SCRIPT_FILENAME=$DOC/cgi-bin/probe.cgi" "$1/$2: SCRIPT_FILENAME is the checked path"
+	like "$(grep 'event=exec' "$LOG" | tail -n 1)" "caller=www-data user=$ALICE .*cmd=probe.cgi .*request_method=GET request_uri=/cgi-bin/probe.cgi\\?x=1" \
+	    "$1/$2: the exec line has Apache's request"
+	out=$(curl -s "http://127.0.0.1:$PORT/~$ALICE/cgi-bin/probe.cgi")
+	like "$out" "uid=$ALICE_UID,$ALICE_UID,$ALICE_UID" "$1/$2: a UserDir request runs as alice (~uid)"
+	like "$out" "cwd=$U" "$1/$2: from her public_html/cgi-bin"
+	hdr=$(curl -s -D - -o "$T/body" "http://127.0.0.1:$PORT/cgi-bin/open.cgi")
+	like "$hdr" "^HTTP/1.1 403" "$1/$2: a world-writable script gets 403"
+	id=$(sed -n 's/^request id: \([0-9a-f]*\).*/\1/p' "$T/body" | tr -d '\r')
+	ok $([ -n "$id" ] && echo 0 || echo 1) "$1/$2: the page carries a request id ($id)"
+	like "$(grep "request_id=$id " "$LOG")" "event=deny reason=file-writable" "$1/$2: which names the log line with the reason"
+	unlike "$(cat "$T/body")" "file-writable" "$1/$2: the reason is not in the page"
+	stop_apache
+done
+done_testing
