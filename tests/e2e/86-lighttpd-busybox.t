@@ -1,0 +1,63 @@
+#!/bin/bash
+# lighttpd (cgi.assign, mod_userdir) and busybox httpd (interpreter
+# lines) calling cgibox in interpreter mode, on 127.0.0.1, with the
+# configurations from contrib/ (paths adjusted to the test tree).
+. "$(dirname "$0")/lib.sh"
+command -v lighttpd >/dev/null || bail "lighttpd is not installed"
+command -v busybox >/dev/null || bail "busybox is not installed"
+setup
+W=$T/srv
+DOC=$T/www
+LPORT=18083 BPORT=18084
+PIDS=()
+trap 'kill "${PIDS[@]}" 2>/dev/null; wait 2>/dev/null; cleanup' EXIT
+install -m 4750 -o root -g www-data "$BUILD/cgibox" "$T/lib/cgibox-www"
+printf 'caller www-data\ndocroot %s\nlog-file %s\nlog-exec yes\nerror-page yes\n' \
+    "$DOC" "$LOG" > "$CONF"
+user_dir "$ALICE" "$DOC/alice"
+user_dir "$ALICE" "$DOC/alice/cgi-bin"
+put_script "$ALICE" "$DOC/alice/cgi-bin/probe.cgi" 0755
+put_script "$ALICE" "$DOC/alice/cgi-bin/open.cgi" 0757
+user_dir "$BOB" "$T/home/$BOB/public_html"
+put_script "$BOB" "$T/home/$BOB/public_html/probe.cgi" 0755
+install -d -m 0755 "$W"
+install -m 0640 -o www-data -g www-data /dev/null "$W/lighttpd.err"
+
+# lighttpd with contrib/lighttpd/cgibox.conf
+sed "s|/usr/local/lib/cgibox/cgibox|$T/lib/cgibox-www|" \
+    "$TOP/contrib/lighttpd/cgibox.conf" > "$W/cgibox.conf"
+cat > "$W/lighttpd.conf" <<CONF
+server.document-root = "$DOC"
+server.bind = "127.0.0.1"
+server.port = $LPORT
+server.username = "www-data"
+server.groupname = "www-data"
+server.errorlog = "$W/lighttpd.err"
+include "$W/cgibox.conf"
+CONF
+lighttpd -D -f "$W/lighttpd.conf" & PIDS+=($!)
+for i in $(seq 1 50); do curl -s -o /dev/null "http://127.0.0.1:$LPORT/" && break; sleep 0.1; done
+out=$(curl -s -H 'User-Agent: lt' "http://127.0.0.1:$LPORT/alice/cgi-bin/probe.cgi?a=1")
+like "$out" "uid=$ALICE_UID,$ALICE_UID,$ALICE_UID" "lighttpd: the script runs as its owner, alice"
+like "$out" "env:HTTP_USER_AGENT=lt" "lighttpd: headers arrive"
+like "$out" "env:QUERY_STRING=a=1" "lighttpd: the query string arrives"
+like "$out" "cwd=$DOC/alice/cgi-bin" "lighttpd: from the script's directory"
+out=$(curl -s "http://127.0.0.1:$LPORT/~$BOB/probe.cgi")
+like "$out" "uid=$BOB_UID,$BOB_UID,$BOB_UID" "lighttpd mod_userdir: bob's script runs as bob"
+hdr=$(curl -s -D - -o "$T/body" "http://127.0.0.1:$LPORT/alice/cgi-bin/open.cgi")
+like "$hdr" "^HTTP/1.1 403" "lighttpd: a world-writable script gets 403"
+unlike "$(cat "$T/body")" "#!" "lighttpd: and its source is not served"
+like "$(last_log)" "event=deny reason=file-writable .*script=$DOC/alice/cgi-bin/open.cgi" "lighttpd: the refusal is logged"
+
+# busybox httpd with contrib/busybox/httpd.conf
+sed "s|/usr/local/lib/cgibox/cgibox|$T/lib/cgibox-www|" \
+    "$TOP/contrib/busybox/httpd.conf" > "$W/httpd.conf"
+busybox httpd -f -p "127.0.0.1:$BPORT" -h "$DOC" -c "$W/httpd.conf" \
+    -u www-data:www-data & PIDS+=($!)
+for i in $(seq 1 50); do curl -s -o /dev/null "http://127.0.0.1:$BPORT/" && break; sleep 0.1; done
+out=$(curl -s "http://127.0.0.1:$BPORT/alice/cgi-bin/probe.cgi?b=2")
+like "$out" "uid=$ALICE_UID,$ALICE_UID,$ALICE_UID" "busybox: the script runs as alice"
+like "$out" "env:QUERY_STRING=b=2" "busybox: the query string arrives"
+out=$(curl -s -D - "http://127.0.0.1:$BPORT/alice/cgi-bin/open.cgi")
+like "$out" "403" "busybox: a world-writable script is refused"
+done_testing
