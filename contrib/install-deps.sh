@@ -3,7 +3,8 @@
 # if any is missing.  Run as root (sudo make check / sudo make demo do).
 set -eu
 PKGS="build-essential pkg-config libcap-dev libseccomp-dev util-linux perl python3 \
-apache2 apache2-suexec-pristine curl lighttpd busybox fail2ban logrotate \
+apache2 apache2-suexec-pristine libapache2-mod-fcgid curl lighttpd busybox \
+fail2ban logrotate \
 php-cgi git gitweb cgit \
 clang clang-tidy libclang-rt-14-dev cppcheck \
 bash procps passwd"

@@ -90,4 +90,39 @@ for setup_case in "event cgid" "prefork cgi"; do
 	unlike "$(cat "$T/body")" "file-writable" "$1/$2: the reason is not in the page"
 	stop_apache
 done
+
+# mod_fcgid: a PHP application through php-cgi as a long-lived FastCGI
+# process started by cgibox (fd 0 is the listening socket, passed through
+# untouched); timeout 0 for it, as cgibox.conf(5) advises.
+cat > "$DOC/cgi-bin/php.fcgi" <<'SH'
+#!/bin/sh
+exec /usr/bin/php-cgi
+SH
+chown "$ALICE:$ALICE" "$DOC/cgi-bin/php.fcgi"; chmod 0755 "$DOC/cgi-bin/php.fcgi"
+printf '<?php echo "php as ", posix_geteuid(), " pid ", getmypid(), "\\n";' > "$DOC/cgi-bin/hello.php"
+chown "$ALICE:$ALICE" "$DOC/cgi-bin/hello.php"
+printf 'caller www-data\ndocroot %s\nlog-file %s\nlog-exec yes\nmatch user %s\ntimeout 0\n' \
+    "$DOC" "$LOG" "$ALICE" > "$CONF"
+httpd_conf event cgid
+cat >> "$AP/httpd.conf" <<CONF
+LoadModule fcgid_module /usr/lib/apache2/modules/mod_fcgid.so
+LoadModule mime_module /usr/lib/apache2/modules/mod_mime.so
+TypesConfig /etc/mime.types
+FcgidIPCDir $AP/fcgid
+FcgidProcessTableFile $AP/fcgid-shm
+<Directory $DOC/cgi-bin>
+    AddHandler fcgid-script .php
+    FcgidWrapper $DOC/cgi-bin/php.fcgi .php
+    Options +ExecCGI
+</Directory>
+CONF
+install -d -m 0755 -o www-data -g www-data "$AP/fcgid"
+env -i PATH=/usr/sbin:/usr/bin:/bin apache2 -f "$AP/httpd.conf" -k start
+for i in $(seq 1 50); do curl -s -o /dev/null "http://127.0.0.1:$PORT/" && break; sleep 0.1; done
+a=$(curl -s "http://127.0.0.1:$PORT/cgi-bin/hello.php")
+b=$(curl -s "http://127.0.0.1:$PORT/cgi-bin/hello.php")
+like "$a" "^php as $ALICE_UID pid [0-9]+" "mod_fcgid: php-cgi answers as alice, started through cgibox"
+is "${b##* pid }" "${a##* pid }" "the same FastCGI process serves the next request (no supervisor kills it)"
+like "$(grep 'cmd=php.fcgi' "$LOG" | tail -n 1)" "event=exec .*user=$ALICE .*cmd=php\.fcgi" "its start is logged"
+stop_apache
 done_testing
