@@ -376,6 +376,8 @@ struct landlock_plan {
 const struct landlock_abi	*landlock_abi(int);
 int	landlock_abi_known(void);
 enum reason	landlock_plan(enum ll_mode, int, struct landlock_plan *);
+const char	*landlock_note(enum ll_mode, const struct landlock_plan *, char *,
+	    size_t);
 int	landlock_kernel_abi(void);
 struct walk;
 enum reason	landlock_apply(const struct landlock_plan *,

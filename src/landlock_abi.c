@@ -74,6 +74,25 @@ landlock_abi_known(void)
 }
 
 /*
+ * The log's landlock= value: "off", "none (unavailable)" for a best-effort
+ * run without Landlock (the downgrade is logged), "N", or "N (no ...)".
+ */
+const char *
+landlock_note(enum ll_mode mode, const struct landlock_plan *p, char *buf,
+    size_t size)
+{
+	if (mode == LL_OFF)
+		(void)snprintf(buf, size, "off");
+	else if (p->abi == 0)
+		(void)snprintf(buf, size, "none (unavailable)");
+	else if (p->missing[0] != '\0')
+		(void)snprintf(buf, size, "%d (no %s)", p->abi, p->missing);
+	else
+		(void)snprintf(buf, size, "%d", p->abi);
+	return buf;
+}
+
+/*
  * The plan for mode on a kernel whose ABI is abi (0 or less: no
  * Landlock).  Returns R_ALLOW to run (with p->abi 0 for no Landlock) or
  * R_LANDLOCK to refuse; p->missing names what this kernel lacks.

@@ -117,16 +117,8 @@ main(int argc, char *argv[])
 		audit_set("landlock", "unavailable");
 		reject(R_LANDLOCK, "the kernel offers no Landlock");
 	}
-	if (d.e.s.landlock == LL_OFF)
-		(void)copy_str(ll_note, sizeof(ll_note), "off");
-	else if (plan.abi == 0)		/* best-effort: the downgrade is logged */
-		(void)copy_str(ll_note, sizeof(ll_note), "none (unavailable)");
-	else if (plan.missing[0] != '\0')
-		(void)snprintf(ll_note, sizeof(ll_note), "%d (no %s)", plan.abi,
-		    plan.missing);
-	else
-		(void)snprintf(ll_note, sizeof(ll_note), "%d", plan.abi);
-	audit_set("landlock", ll_note);
+	audit_set("landlock", landlock_note(d.e.s.landlock, &plan, ll_note,
+	    sizeof(ll_note)));
 	/* A slot first, so a busy request is refused, not logged as run. */
 	if (d.e.s.max_requests > 0 && (slot = slot_take(CGIBOX_RUN_DIR,
 	    d.t.uid, d.e.s.max_requests, &f)) < 0)

@@ -60,5 +60,21 @@ main(void)
 		    "ABI %d keeps everything of ABI %d", v, v - 1);
 	ok(landlock_abi(1000) == landlock_abi(landlock_abi_known()),
 	    "a future ABI maps to the newest known row");
+	{
+		char	buf[96];
+
+		(void)landlock_plan(LL_REQUIRED, 7, &p);
+		is_str(landlock_note(LL_REQUIRED, &p, buf, sizeof(buf)), "7",
+		    "log note: full ABI");
+		(void)landlock_plan(LL_REQUIRED, 2, &p);
+		is_str(landlock_note(LL_REQUIRED, &p, buf, sizeof(buf)),
+		    "2 (no truncate,net,ioctl,scope)", "log note: a downgrade");
+		(void)landlock_plan(LL_BEST_EFFORT, 0, &p);
+		is_str(landlock_note(LL_BEST_EFFORT, &p, buf, sizeof(buf)),
+		    "none (unavailable)", "log note: best-effort without Landlock");
+		(void)landlock_plan(LL_OFF, 7, &p);
+		is_str(landlock_note(LL_OFF, &p, buf, sizeof(buf)), "off",
+		    "log note: off");
+	}
 	return done_testing();
 }
