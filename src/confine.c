@@ -12,7 +12,9 @@
  *   capabilities.
  * - Then setgroups, setresgid, setresuid, in that order; then empty every
  *   capability set.
- * - Then prove it held: all three uids and gids are the target's, the
+ * - Then prove it held: all three gids and the effective uid are the
+ *   target's, the real and saved uid are the target's too (the caller's
+ *   for the supervisor, never root's), the
  *   supplementary groups are exactly those chosen, setresuid(0,0,0) and
  *   setresgid(0,0,0) fail, and the permitted, effective, inheritable,
  *   bounding and ambient sets are empty.

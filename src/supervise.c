@@ -10,8 +10,10 @@
  *   directory, taken as root before the fork and held by the supervisor
  *   alone (close-on-exec: the script never holds it).  The kernel releases
  *   it when the supervisor dies, even by SIGKILL.
- * - The supervisor drops to the target exactly as the script does (no
- *   capabilities, no_new_privs), then installs its own small seccomp
+ * - The supervisor drops as the script does (no capabilities,
+ *   no_new_privs), but with the caller as its real and saved uid so that
+ *   the web server may signal it and the target may not; then it installs
+ *   its own small seccomp
  *   filter, and holds none of the script's stdio, so the web server sees
  *   end of output exactly when the script and its children close it.
  * - The script runs in its own process group, with the supervisor as its
