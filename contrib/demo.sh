@@ -107,6 +107,18 @@ suexec_slot() {
 	fi
 }
 
+# suexec_now: SUEXEC and the links it goes through.
+suexec_now() {
+	local p=$SUEXEC out=$SUEXEC n=0
+	while [ -L "$p" ] && [ $n -lt 8 ]; do
+		p=$(readlink "$p")
+		out+=" -> $p"
+		n=$((n + 1))
+	done
+	[ -e "$p" ] || out+=" (missing)"
+	echo "$out"
+}
+
 # replace_link TARGET LINK: point LINK at TARGET in one rename.
 replace_link() {
 	ln -sfn "$1" "$2.cgibox-demo-new" && mv -fT "$2.cgibox-demo-new" "$2"
@@ -262,21 +274,26 @@ CONF
 # ---- stop ------------------------------------------------------------------
 
 do_stop() {
-	local u rc=0
+	local u rc=0 gone=''
+	if ! previous_demo; then
+		echo "no demo to stop"
+		return 0
+	fi
 	apache_stop || rc=1
 	suexec_restore || rc=1
-	echo "$SUEXEC is back: $(readlink "$SUEXEC")$( [ "$(suexec_slot)" = "$SUEXEC" ] ||
-	    echo " -> $(readlink /etc/alternatives/suexec)")"
+	echo "suexec: $(suexec_now)"
 	for u in $USERS; do
 		if getent passwd "$u" >/dev/null; then
-			userdel "$u" || { warn "userdel $u failed"; rc=1; }
+			if userdel "$u"; then gone+=" $u"; else warn "userdel $u failed"; rc=1; fi
 		fi
 		if getent group "$u" >/dev/null; then
 			groupdel "$u" || { warn "groupdel $u failed"; rc=1; }
 		fi
 	done
-	rm -rf "$D" || rc=1
-	echo "removed the users $ALICE and $BOB and $D"
+	[ -n "$gone" ] && echo "removed the users${gone}"
+	if [ -e "$D" ]; then
+		if rm -rf "$D"; then echo "removed $D"; else rc=1; fi
+	fi
 	return $rc
 }
 
@@ -284,7 +301,7 @@ do_stop() {
 
 need() {
 	local missing='' c f
-	for c in make cc pkg-config apache2 curl python3 runuser setpriv; do
+	for c in make cc pkg-config apache2 curl python3 runuser; do
 		command -v "$c" >/dev/null || missing+=" $c"
 	done
 	for f in mpm_event authz_core mime dir cgid suexec userdir; do
@@ -308,6 +325,7 @@ check_srv() {
 }
 
 previous_demo() {
+	local u
 	[ -e "$D" ] && return 0
 	for u in $USERS; do getent passwd "$u" >/dev/null && return 0; done
 	case $(readlink "$(suexec_slot)") in "$D"/*) return 0 ;; esac
@@ -427,6 +445,7 @@ do_start() {
 	out=$(make -s -C "$TOP" BUILDDIR="$BUILD" SYSCONFDIR="$D/etc" \
 	    LOCALSTATEDIR="$D/var" RUNSTATEDIR="$D/run" all 2>&1) ||
 	    { printf '%s\n' "$out" >&2; die "build failed"; }
+	echo "    built build/demo/cgibox and build/demo/cgibox-check"
 
 	heading "Setup"
 	setup_tree || die "could not set up $D"
@@ -440,8 +459,7 @@ do_start() {
 	echo "config    $CONF:"
 	grep -v '^#' "$CONF" | sed 's/^/            /'
 	echo "users     $ALICE (uid $alice_uid), $BOB (uid $bob_uid), homes in $D/home"
-	echo "suexec    $SUEXEC -> $(readlink "$SUEXEC")$( [ "$(suexec_slot)" = "$SUEXEC" ] ||
-	    echo " -> $(readlink /etc/alternatives/suexec)")"
+	echo "suexec    $(suexec_now)"
 	echo "          (was: $(case $(cat "$STATE/kind") in symlink) cat "$STATE/target" ;;
 	    file) echo "a file, kept as $(cat "$STATE/slot").cgibox-demo-saved" ;;
 	    *) echo nothing ;; esac))"

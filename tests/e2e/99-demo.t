@@ -199,6 +199,7 @@ pid2=$(cat "$D/apache/httpd.pid")
 stop=$(bash "$DEMO" stop 2>&1); rc=$?
 printf '%s\n' "$stop" | sed 's/^/# /'
 is "$rc" 0 "demo.sh stop succeeds"
+like "$stop" "^stopped Apache \\(pid $pid2\\)" "it says it stopped Apache"
 ! listening
 ok $? "port $PORT is closed"
 $CURL -o /dev/null "http://127.0.0.1:$PORT/"
@@ -212,5 +213,6 @@ ok $? "$D is gone"
 is "$(suexec_state)" "$BEFORE" "Apache's suexec is exactly as before"
 stop=$(bash "$DEMO" stop 2>&1); rc=$?
 is "$rc" 0 "stopping again, with nothing to stop, succeeds"
+like "$stop" "^no demo to stop\$" "and says so"
 is "$(suexec_state)" "$BEFORE" "and changes nothing"
 done_testing
