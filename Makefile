@@ -243,6 +243,12 @@ demo: deps
 	$(MAKE) all
 	bash contrib/demo.sh
 
+# Stops the demo's Apache, puts /usr/lib/apache2/suexec back as it was and
+# removes the demo's users and its tree under /srv/cgibox-demo.
+.PHONY: demo-stop
+demo-stop:
+	bash contrib/demo.sh stop
+
 # ---- install ---------------------------------------------------------------
 
 install: all
@@ -270,6 +276,37 @@ uninstall:
 	    $(DESTDIR)$(MANDIR)/man5/cgibox-policy.5
 	rm -rf $(DESTDIR)$(CACHE_DIR)
 	@echo "left in place: $(DESTDIR)$(SYSCONFDIR)/cgibox (configuration and policies)"
+
+# ---- Debian package --------------------------------------------------------
+
+# make deb: a binary package from contrib/debian, left in $(BUILDDIR)/deb/.
+# dpkg-buildpackage wants debian/ at the top of the source tree, so the
+# files git knows of (tracked, and new ones not ignored) are staged with
+# contrib/debian as debian/ in $(BUILDDIR)/deb/cgibox-VERSION; nothing is
+# written outside $(BUILDDIR).  The version comes from src/cgibox.h and
+# must match the changelog's.  Needs git, dpkg-dev and debhelper (make
+# deps), and root or fakeroot.  The make variables of this call are not
+# passed on: the package is built with Debian's paths (debian/rules).
+PKG_VERSION	= $(shell sed -n 's/.*CGIBOX_VERSION[[:space:]]*"\([^"]*\)".*/\1/p' src/cgibox.h)
+DEB_STAGE	= $(BUILDDIR)/deb/cgibox-$(PKG_VERSION)
+
+.PHONY: deb
+deb:
+	@v=$$(dpkg-parsechangelog -l contrib/debian/changelog -S Version) && \
+	    test -n "$(PKG_VERSION)" && test "$${v%-*}" = "$(PKG_VERSION)" || \
+	    { echo "contrib/debian/changelog: version $$v does not match" \
+	    "src/cgibox.h ($(PKG_VERSION))" >&2; exit 1; }
+	rm -rf $(BUILDDIR)/deb
+	mkdir -p $(DEB_STAGE)
+	git ls-files -z --cached --others --exclude-standard \
+	    >$(BUILDDIR)/deb/files
+	tar --null --ignore-failed-read -T $(BUILDDIR)/deb/files \
+	    -cf $(BUILDDIR)/deb/source.tar
+	tar -xf $(BUILDDIR)/deb/source.tar -C $(DEB_STAGE)
+	rm -rf $(DEB_STAGE)/debian $(BUILDDIR)/deb/files $(BUILDDIR)/deb/source.tar
+	cp -R contrib/debian $(DEB_STAGE)/debian
+	cd $(DEB_STAGE) && env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL \
+	    dpkg-buildpackage -us -uc -b
 
 clean:
 	rm -rf build
