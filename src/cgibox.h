@@ -245,8 +245,12 @@ struct request {
 	bool		 userdir;	/* ~user: a UserDir request */
 	const char	*cmd;		/* CMD (suexec) or SCRIPT (interpreter) */
 	char *const	*argv;		/* the script's argv, argv[0] = cmd */
+	char		*own_argv[2];	/* argv when the script came from
+					   SCRIPT_PARAM */
 };
-enum reason	request_parse(int, char *const *, struct request *,
+/* The FastCGI-bridge form: no arguments, the script in this variable. */
+#define SCRIPT_PARAM	"CGIBOX_SCRIPT"
+enum reason	request_parse(int, char *const *, char *, struct request *,
 	    struct fault *);
 
 /* ---- target.c: who the script runs as ---------------------------------- */
@@ -328,7 +332,7 @@ struct env_in {
 enum reason	env_build(const struct env_in *, struct envbuf *,
 	    struct fault *);
 bool	env_whitelisted(const char *, size_t);
-const char	*env_get(char *const *, const char *);
+char	*env_get(char *const *, const char *);
 
 /* ---- logfmt.c: one escaped key=value line (pure) ------------------------ */
 

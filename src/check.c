@@ -189,7 +189,7 @@ explain(const struct config *c, int argc, char *argv[])
 		}
 	} else
 		usage();
-	if (request_parse(argc + 1, fake, &rq, &f) ||
+	if (request_parse(argc + 1, fake, NULL, &rq, &f) ||
 	    decide(c, &rq, cwd, &d, &f)) {
 		(void)printf("deny %s: %s\n", reason_table[f.reason].name,
 		    f.detail);

@@ -103,7 +103,7 @@ env_whitelisted(const char *name, size_t len)
 }
 
 /* The value of name in env, or NULL. */
-const char *
+char *
 env_get(char *const *env, const char *name)
 {
 	size_t	len = strlen(name);

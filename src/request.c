@@ -4,11 +4,17 @@
  *   cgibox -V                         print the settings (settings mode)
  *   cgibox USER GROUP CMD [ARG...]    Apache's suexec convention
  *   cgibox SCRIPT                     interpreter mode (lighttpd, busybox)
+ *   cgibox, CGIBOX_SCRIPT=SCRIPT      interpreter mode for a FastCGI bridge
+ *                                     that can only exec a fixed program
+ *                                     with no arguments (fcgiwrap, nginx)
  *
  * MUST rules:
  * - Only the shapes above are accepted; anything else is "usage".
+ *   CGIBOX_SCRIPT is read only when there is no argument at all.
  * - CMD is relative: no leading /, no .. component.  SCRIPT has no ..
- *   component.  Neither is empty or longer than PATH_MAX.
+ *   component; from CGIBOX_SCRIPT it must be absolute (the bridge's cwd
+ *   is the launcher's own directory).  None is empty or longer than
+ *   PATH_MAX.
  * - USER and GROUP are only split here (a leading ~ marks a UserDir
  *   request); target.c decides what they name.
  */
@@ -50,10 +56,20 @@ check_path(const char *p, bool relative, struct fault *f)
 }
 
 enum reason
-request_parse(int argc, char *const *argv, struct request *rq,
+request_parse(int argc, char *const *argv, char *param, struct request *rq,
     struct fault *f)
 {
 	memset(rq, 0, sizeof(*rq));
+	if (argc == 1 && param != NULL) {
+		rq->mode = MODE_INTERP;
+		rq->cmd = param;
+		rq->own_argv[0] = param;
+		rq->argv = rq->own_argv;
+		if (param[0] != '/')
+			return fault(f, R_BAD_COMMAND, "%s is not an absolute "
+			    "path", SCRIPT_PARAM);
+		return check_path(rq->cmd, false, f);
+	}
 	if (argc == 2 && strcmp(argv[1], "-V") == 0) {
 		rq->mode = MODE_SETTINGS;
 		return R_ALLOW;
@@ -65,8 +81,9 @@ request_parse(int argc, char *const *argv, struct request *rq,
 		return check_path(rq->cmd, false, f);
 	}
 	if (argc < 4)
-		return fault(f, R_USAGE, "expected USER GROUP CMD [ARG...] or "
-		    "SCRIPT, got %d argument%s", argc - 1, argc == 2 ? "" : "s");
+		return fault(f, R_USAGE, "expected USER GROUP CMD [ARG...], "
+		    "SCRIPT, or no argument and %s; got %d arguments",
+		    SCRIPT_PARAM, argc > 0 ? argc - 1 : 0);
 	rq->mode = MODE_SUEXEC;
 	rq->user = argv[1];
 	if (rq->user[0] == '~') {

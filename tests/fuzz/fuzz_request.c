@@ -1,8 +1,10 @@
 /*
  * libFuzzer: argv parsing and path normalization.  The input is split at
- * NUL bytes into argv.  An accepted command never has a .. component and,
- * in suexec mode, is never absolute; a normalized path is canonical and
- * contained by its own prefix on whole components.
+ * NUL bytes: the first piece is the CGIBOX_SCRIPT value (none if empty),
+ * the rest is argv.  An accepted command never has a .. component and,
+ * in suexec mode, is never absolute; one taken from CGIBOX_SCRIPT is
+ * absolute and only taken when there is no argument; a normalized path is
+ * canonical and contained by its own prefix on whole components.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -31,7 +33,7 @@ int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static char	buf[8192], norm[PATH_MAX], joined[PATH_MAX * 2];
-	char		*argv[17];
+	char		*argv[17], *param;
 	int		 argc = 0;
 	struct request	 rq;
 	struct fault	 f;
@@ -40,11 +42,19 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	memcpy(buf, data, size);
 	buf[size] = '\0';
-	for (char *p = buf; argc < 16 && p <= buf + size; p += strlen(p) + 1)
+	param = buf[0] != '\0' ? buf : NULL;
+	for (char *p = buf + strlen(buf) + 1; argc < 16 && p <= buf + size;
+	    p += strlen(p) + 1)
 		argv[argc++] = p;
 	argv[argc] = NULL;
-	if (request_parse(argc, argv, &rq, &f) != R_ALLOW)
+	if (request_parse(argc, argv, param, &rq, &f) != R_ALLOW)
 		return 0;
+	if (rq.mode != MODE_SETTINGS && argc != 1 && param != NULL &&
+	    rq.cmd == param)
+		abort();
+	if (argc == 1 && (rq.cmd != param || param[0] != '/' ||
+	    rq.argv[1] != NULL))
+		abort();
 	if (rq.mode == MODE_SETTINGS)
 		return 0;
 	if (rq.cmd == NULL || rq.cmd[0] == '\0' || has_dotdot(rq.cmd) ||

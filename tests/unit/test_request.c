@@ -69,12 +69,14 @@ int
 main(void)
 {
 	static char	long_cmd[PATH_MAX + 10];
+	static char	script[] = "/srv/www/x.cgi", relative[] = "x.cgi",
+			dotdot[] = "/srv/www/../x.cgi", empty[] = "";
 	struct request	rq;
 	struct fault	f;
 
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		enum reason r = request_parse(cases[i].argc, cases[i].argv, &rq,
-		    &f);
+		enum reason r = request_parse(cases[i].argc, cases[i].argv,
+		    NULL, &rq, &f);
 		bool fields = r == R_USAGE || (rq.mode == cases[i].mode &&
 		    same(rq.user, cases[i].user) &&
 		    same(rq.group, cases[i].group) &&
@@ -84,11 +86,33 @@ main(void)
 		ok(r == cases[i].r && fields, "%s -> %s", cases[i].name,
 		    reason_table[cases[i].r].name);
 	}
-	request_parse(5, A("cgibox", "a", "b", "x.cgi", "arg1"), &rq, &f);
+	request_parse(5, A("cgibox", "a", "b", "x.cgi", "arg1"), NULL, &rq, &f);
 	ok(strcmp(rq.argv[0], "x.cgi") == 0 && strcmp(rq.argv[1], "arg1") == 0
 	    && rq.argv[2] == NULL, "script argv is CMD then the arguments");
 	memset(long_cmd, 'a', sizeof(long_cmd) - 1);
-	is_long(request_parse(4, A("cgibox", "a", "b", long_cmd), &rq, &f),
-	    R_BAD_COMMAND, "a command of PATH_MAX bytes is refused");
+	is_long(request_parse(4, A("cgibox", "a", "b", long_cmd), NULL, &rq,
+	    &f), R_BAD_COMMAND, "a command of PATH_MAX bytes is refused");
+
+	/* CGIBOX_SCRIPT: only with no argument, only absolute, no .. */
+	is_long(request_parse(1, A("cgibox"), script, &rq, &f), R_ALLOW,
+	    "no argument and CGIBOX_SCRIPT: accepted");
+	ok(rq.mode == MODE_INTERP && rq.cmd == script &&
+	    rq.argv[0] == script && rq.argv[1] == NULL && rq.user == NULL,
+	    "as interpreter mode, the script its own argv[0]");
+	is_long(request_parse(2, A("cgibox", "/srv/www/y.cgi"), script, &rq,
+	    &f), R_ALLOW, "with an argument, CGIBOX_SCRIPT is ignored");
+	ok(strcmp(rq.cmd, "/srv/www/y.cgi") == 0, "the argument wins");
+	is_long(request_parse(4, A("cgibox", "a", "b", "x.cgi"), script, &rq,
+	    &f), R_ALLOW, "suexec form with CGIBOX_SCRIPT set: accepted");
+	ok(strcmp(rq.cmd, "x.cgi") == 0 && rq.mode == MODE_SUEXEC,
+	    "and CGIBOX_SCRIPT plays no part");
+	is_long(request_parse(1, A("cgibox"), relative, &rq, &f),
+	    R_BAD_COMMAND, "a relative CGIBOX_SCRIPT is refused");
+	is_long(request_parse(1, A("cgibox"), dotdot, &rq, &f),
+	    R_BAD_COMMAND, "a CGIBOX_SCRIPT with .. is refused");
+	is_long(request_parse(1, A("cgibox"), empty, &rq, &f),
+	    R_BAD_COMMAND, "an empty CGIBOX_SCRIPT is refused");
+	is_long(request_parse(0, A(NULL), script, &rq, &f), R_USAGE,
+	    "argc 0 with CGIBOX_SCRIPT: usage");
 	return done_testing();
 }
