@@ -202,3 +202,51 @@ expect_reason() {
 	like "$(last_log)" "event=(deny|error) reason=$reason " \
 	    "$*: log line says reason=$reason"
 }
+
+# http_conformance LABEL URL OPEN-URL MISSING-URL MISSING-STATUS UID SCRIPT-NAME
+# What every server must get right (issue 6), against tests/e2e/conform.cgi
+# installed at URL as the user with UID and a world-writable copy at
+# OPEN-URL: the RFC 3875 variables of a GET with a query string and path
+# info, request headers as HTTP_* but never Proxy, a POST body echoed byte
+# for byte (binary, and 1 MiB), a Status and Location passed through, the
+# refused script's 403 page and its log line, and a nonexistent script
+# answered with MISSING-STATUS (403 and a file-missing log line when
+# cgibox is the one that notices; 404 when the server does).
+http_conformance() {
+	local label=$1 url=$2 open=$3 missing=$4 mstatus=$5 uid=$6 name=$7
+	local out hdr id v
+	out=$(curl -s --max-time 20 -H 'X-Conform: yes' -H 'Proxy: http://evil.test/' \
+	    "$url/extra/path?a=1&b=two")
+	like "$out" "^uid=$uid\$" "$label: the script runs as its owner"
+	for v in "REQUEST_METHOD=GET" "QUERY_STRING=a=1&b=two" \
+	    "SCRIPT_NAME=$name" "PATH_INFO=/extra/path" \
+	    "SERVER_PROTOCOL=HTTP/1.1" "REMOTE_ADDR=127.0.0.1" \
+	    "HTTP_X_CONFORM=yes" "HTTP_PROXY=<unset>" "CGIBOX_SCRIPT=<unset>"; do
+		like "$out" "^$v\$" "$label: $v"
+	done
+	[ -s "$T/post-1m" ] || head -c 1048576 /dev/urandom > "$T/post-1m"
+	printf 'a\0b\r\n\377c\n' > "$T/post-small"
+	for v in post-small post-1m; do
+		curl -s --max-time 20 -H 'Content-Type: application/octet-stream' \
+		    --data-binary "@$T/$v" -o "$T/echoed" "$url/echo"
+		cmp -s "$T/$v" "$T/echoed"
+		ok $? "$label: a POST body comes back byte for byte ($v, $(stat -c %s "$T/$v") bytes)"
+	done
+	hdr=$(curl -s --max-time 20 -D - -o /dev/null "$url/redirect" | tr -d '\r')
+	like "$hdr" "^HTTP/1\\.1 303" "$label: the script's Status passes through"
+	like "$hdr" "^Location: http://127\\.0\\.0\\.1/elsewhere\$" "$label: and its Location"
+	hdr=$(curl -s --max-time 20 -D - -o "$T/page" "$open" | tr -d '\r')
+	like "$hdr" "^HTTP/1\\.1 403" "$label: a world-writable script gets 403"
+	id=$(sed -n 's/^request id: \([0-9a-f]*\).*/\1/p' "$T/page" | tr -d '\r')
+	like "$id" '^[0-9a-f]{8,}$' "$label: the page carries a request id"
+	like "$(grep "request_id=$id " "$LOG")" \
+	    "event=deny reason=file-writable .*script=[^ ]*/open\\.cgi" \
+	    "$label: the log line with that id names the reason and script"
+	unlike "$(cat "$T/page")" "file-writable|#!" "$label: the page shows neither reason nor source"
+	hdr=$(curl -s --max-time 20 -D - -o /dev/null "$missing" | tr -d '\r')
+	like "$hdr" "^HTTP/1\\.1 $mstatus" "$label: a nonexistent script gets $mstatus"
+	if [ "$mstatus" = 403 ]; then
+		like "$(last_log)" "event=deny reason=file-missing .*script=[^ ]*/missing\\.cgi" \
+		    "$label: logged as file-missing"
+	fi
+}
