@@ -1,0 +1,106 @@
+#!/bin/bash
+# nginx through fcgiwrap with cgibox interposed: fcgiwrap pinned to the
+# launcher (-p, from contrib/nginx/fcgiwrap-cgibox.service) and the script
+# in the CGIBOX_SCRIPT parameter (contrib/nginx/cgibox.conf, paths adjusted
+# to the test tree), on 127.0.0.1.
+. "$(dirname "$0")/lib.sh"
+command -v nginx >/dev/null || bail "nginx is not installed"
+command -v fcgiwrap >/dev/null || bail "fcgiwrap is not installed"
+setup
+W=$T/nginx
+DOC=$T/www
+PORT=18085
+PIDS=()
+stop_all() {
+	[ -s "$W/nginx.pid" ] && kill "$(cat "$W/nginx.pid" 2>/dev/null)" 2>/dev/null
+	# fcgiwrap -c forks workers that outlive a killed master: the whole
+	# process group goes.
+	for p in "${PIDS[@]}"; do kill -- "-$p" 2>/dev/null; done
+	wait 2>/dev/null
+}
+trap 'stop_all; cleanup' EXIT
+install -m 4750 -o root -g www-data "$BUILD/cgibox" "$T/lib/cgibox-www"
+printf 'caller www-data\ndocroot %s\nuserdir public_html\nlog-file %s\nlog-exec yes\nerror-page yes\n' \
+    "$DOC" "$LOG" > "$CONF"
+user_dir "$ALICE" "$DOC/alice"
+user_dir "$ALICE" "$DOC/alice/cgi-bin"
+put_script "$ALICE" "$DOC/alice/cgi-bin/conform.cgi" 0755 "$TOP/tests/e2e/conform.cgi"
+put_script "$ALICE" "$DOC/alice/cgi-bin/open.cgi" 0757 "$TOP/tests/e2e/conform.cgi"
+user_dir "$BOB" "$T/home/$BOB/public_html"
+user_dir "$BOB" "$T/home/$BOB/public_html/cgi-bin"
+put_script "$BOB" "$T/home/$BOB/public_html/cgi-bin/conform.cgi" 0755 "$TOP/tests/e2e/conform.cgi"
+put_script "$ALICE" "$T/home/$BOB/public_html/cgi-bin/alices.cgi" 0755 "$TOP/tests/e2e/conform.cgi"
+install -d -m 0755 "$W"
+install -d -m 0700 -o www-data -g www-data "$W/tmp" "$W/run"
+
+# fcgiwrap as the unit runs it, listening where nginx will look.
+unit=$TOP/contrib/nginx/fcgiwrap-cgibox.service
+user=$(sed -n 's/^User=//p' "$unit")
+exec_start=$(sed -n 's/^ExecStart=//p' "$unit" |
+    sed "s|/usr/local/lib/cgibox/cgibox|$T/lib/cgibox-www|")
+is "$user" www-data "the fcgiwrap unit runs as www-data, cgibox's caller"
+like "$exec_start" "-p $T/lib/cgibox-www( |\$)" "and pins fcgiwrap to the launcher"
+# shellcheck disable=SC2086
+setsid setpriv --reuid=www-data --regid=www-data --init-groups -- \
+    $exec_start -s "unix:$W/run/fcgiwrap.sock" >"$W/fcgiwrap.log" 2>&1 &
+PIDS+=($!)
+
+sed -e "s|/usr/local/lib/cgibox/cgibox|$T/lib/cgibox-www|" \
+    -e "s|unix:/run/fcgiwrap-cgibox.socket|unix:$W/run/fcgiwrap.sock|" \
+    -e "s|include fastcgi_params;|include /etc/nginx/fastcgi_params;|" \
+    -e "s|/home/\\\$cgibox_user|$T/home/\$cgibox_user|" \
+    "$TOP/contrib/nginx/cgibox.conf" > "$W/cgibox.conf"
+cat > "$W/nginx.conf" <<CONF
+user www-data;
+worker_processes 1;
+pid $W/nginx.pid;
+error_log $W/error.log;
+events { worker_connections 64; }
+http {
+	access_log off;
+	client_body_temp_path $W/tmp/body;
+	fastcgi_temp_path $W/tmp/fastcgi;
+	proxy_temp_path $W/tmp/proxy;
+	client_max_body_size 2m;
+	server {
+		listen 127.0.0.1:$PORT;
+		root $DOC;
+		include $W/cgibox.conf;
+	}
+}
+CONF
+nginx -t -c "$W/nginx.conf" >/dev/null 2>&1
+ok $? "nginx accepts contrib/nginx/cgibox.conf"
+nginx -c "$W/nginx.conf"
+for i in $(seq 1 50); do
+	[ -S "$W/run/fcgiwrap.sock" ] && curl -s --max-time 2 -o /dev/null "http://127.0.0.1:$PORT/" && break
+	sleep 0.1
+done
+
+B=http://127.0.0.1:$PORT
+http_conformance "nginx" "$B/alice/cgi-bin/conform.cgi" \
+    "$B/alice/cgi-bin/open.cgi" "$B/alice/cgi-bin/missing.cgi" 403 \
+    "$ALICE_UID" /alice/cgi-bin/conform.cgi
+out=$(curl -s --max-time 20 -H 'Cgibox-Script: /bin/sh' "$B/alice/cgi-bin/conform.cgi")
+like "$out" "^SCRIPT_FILENAME=$DOC/alice/cgi-bin/conform.cgi\$" "nginx: SCRIPT_FILENAME is the checked script, not the launcher"
+like "$(grep 'event=exec' "$LOG" | tail -n 1)" "caller=www-data user=$ALICE .*script=$DOC/alice/cgi-bin/conform.cgi" \
+    "nginx: the exec line names the caller, the owner and the script"
+http_conformance "nginx ~user" "$B/~$BOB/cgi-bin/conform.cgi" \
+    "$B/alice/cgi-bin/open.cgi" "$B/~$BOB/cgi-bin/missing.cgi" 403 \
+    "$BOB_UID" "/~$BOB/cgi-bin/conform.cgi"
+hdr=$(curl -s --max-time 20 -D - -o /dev/null "$B/~$BOB/cgi-bin/alices.cgi" | tr -d '\r')
+like "$hdr" "^HTTP/1\\.1 403" "nginx ~user: alice's file in bob's public_html is refused"
+like "$(last_log)" "event=deny reason=[a-z-]+ .*script=$T/home/$BOB/public_html/cgi-bin/alices\\.cgi" \
+    "nginx ~user: and logged"
+unlike "$(grep "alices.cgi" "$LOG")" "event=exec" "nginx ~user: it never ran"
+hdr=$(curl -s --max-time 20 -D - -o /dev/null "$B/~$ALICE/../$BOB/cgi-bin/conform.cgi" | tr -d '\r')
+unlike "$hdr" "^HTTP/1\\.1 200" "nginx: no way out of a userdir with .."
+
+# fcgiwrap without CGIBOX_SCRIPT (a location that forgot it): usage.
+n=$(log_lines)
+out=$(printf 'x' | env -i REQUEST_METHOD=GET setpriv --reuid=www-data \
+    --regid=www-data --init-groups -- "$T/lib/cgibox-www" 2>/dev/null); rc=$?
+is "$rc" 101 "no argument and no CGIBOX_SCRIPT: usage (101)"
+like "$(tail -n +$((n + 1)) "$LOG")" "event=error reason=usage" "and logged as usage"
+stop_all
+done_testing
