@@ -10,30 +10,8 @@ user_dir "$ALICE" "$T/www/alice"
 user_dir "$ALICE" "$D"
 put_script "$ALICE" "$D/gitweb.cgi" 0755 /usr/share/gitweb/gitweb.cgi
 put_script "$ALICE" "$D/cgit.cgi" 0755 /usr/lib/cgit/cgit.cgi
-R=$T/home/$ALICE/git
-user_dir "$ALICE" "$R"
-runuser -u "$ALICE" -- sh -c "
-	cd '$R' && git init -q --bare -b main demo.git &&
-	echo 'Demo repository for cgibox' > demo.git/description &&
-	tmp=\$(mktemp -d) && cd \"\$tmp\" && git init -q -b main &&
-	git -c user.name=Alice -c user.email=alice@example.invalid \
-	    commit -q --allow-empty -m 'first commit from alice' &&
-	git push -q '$R/demo.git' main && rm -rf \"\$tmp\"" ||
-    bail "creating the test repository failed"
-cat > "$T/home/$ALICE/gitweb.conf" <<CONF
-our \$projectroot = "$R";
-our \$site_name = "cgibox test";
-CONF
-cat > "$T/home/$ALICE/cgitrc" <<CONF
-cache-size=0
-virtual-root=/cgi-bin/cgit.cgi/
-repo.url=demo
-repo.path=$R/demo.git
-repo.desc=Demo repository for cgibox
-CONF
-chown "$ALICE:$ALICE" "$T/home/$ALICE/gitweb.conf" "$T/home/$ALICE/cgitrc"
-write_conf "env-set GITWEB_CONFIG=$T/home/$ALICE/gitweb.conf
-env-set CGIT_CONFIG=$T/home/$ALICE/cgitrc"
+git_fixture
+write_conf "$GIT_ENV"
 
 cgi() {	# cgi SCRIPT PATH_INFO QUERY
 	run "$D" GATEWAY_INTERFACE=CGI/1.1 REQUEST_METHOD=GET \

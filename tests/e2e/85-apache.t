@@ -25,10 +25,20 @@ U=$T/home/$ALICE/public_html/cgi-bin
 user_dir "$ALICE" "$T/home/$ALICE/public_html"
 user_dir "$ALICE" "$U"
 put_script "$ALICE" "$U/probe.cgi" 0755
+put_script "$ALICE" "$DOC/cgi-bin/conform.cgi" 0755 "$TOP/tests/e2e/conform.cgi"
+BU=$T/home/$BOB/public_html/cgi-bin
+user_dir "$BOB" "$T/home/$BOB/public_html"
+user_dir "$BOB" "$BU"
+put_script "$BOB" "$BU/conform.cgi" 0755 "$TOP/tests/e2e/conform.cgi"
+put_script "$BOB" "$BU/open.cgi" 0757 "$TOP/tests/e2e/conform.cgi"
+# gitweb and cgit, from Debian, as alice's applications.
+put_script "$ALICE" "$DOC/cgi-bin/gitweb.cgi" 0755 /usr/share/gitweb/gitweb.cgi
+put_script "$ALICE" "$DOC/cgi-bin/cgit.cgi" 0755 /usr/lib/cgit/cgit.cgi
+git_fixture
 install -m 4750 -o root -g www-data "$BUILD/cgibox" "$T/lib/cgibox-www"
 ln -sfn "$T/lib/cgibox-www" "$ALT"
-printf 'caller www-data\ndocroot %s\nlog-file %s\nlog-exec yes\nerror-page yes\n' \
-    "$DOC" "$LOG" > "$CONF"
+printf 'caller www-data\ndocroot %s\nlog-file %s\nlog-exec yes\nerror-page yes\n%s\n' \
+    "$DOC" "$LOG" "$GIT_ENV" > "$CONF"
 
 httpd_conf() {	# httpd_conf MPM CGI-MODULE
 	cat > "$AP/httpd.conf" <<CONF
@@ -88,6 +98,20 @@ for setup_case in "event cgid" "prefork cgi"; do
 	ok $([ -n "$id" ] && echo 0 || echo 1) "$1/$2: the page carries a request id ($id)"
 	like "$(grep "request_id=$id " "$LOG")" "event=deny reason=file-writable" "$1/$2: which names the log line with the reason"
 	unlike "$(cat "$T/body")" "file-writable" "$1/$2: the reason is not in the page"
+	B=http://127.0.0.1:$PORT
+	# Apache looks for the file itself, so a missing script is its 404.
+	http_conformance "$1/$2" "$B/cgi-bin/conform.cgi" "$B/cgi-bin/open.cgi" \
+	    "$B/cgi-bin/missing.cgi" 404 "$ALICE_UID" /cgi-bin/conform.cgi
+	http_conformance "$1/$2 ~user" "$B/~$BOB/cgi-bin/conform.cgi" \
+	    "$B/~$BOB/cgi-bin/open.cgi" "$B/~$BOB/cgi-bin/missing.cgi" 404 \
+	    "$BOB_UID" "/~$BOB/cgi-bin/conform.cgi"
+	out=$(curl -s --max-time 30 "$B/cgi-bin/gitweb.cgi?p=demo.git;a=log")
+	like "$out" "first commit from alice" "$1/$2: gitweb renders the repository's log"
+	like "$out" "Demo repository for cgibox" "$1/$2: and its description"
+	out=$(curl -s --max-time 30 "$B/cgi-bin/cgit.cgi/demo/log/")
+	like "$out" "first commit from alice" "$1/$2: cgit renders the repository's log"
+	like "$(grep 'cmd=cgit.cgi' "$LOG" | tail -n 1)" "event=exec .*user=$ALICE .*policy=default" \
+	    "$1/$2: cgit ran as alice under the default policy"
 	stop_apache
 done
 
