@@ -20,6 +20,16 @@ put_script "$ALICE" "$DOC/alice/cgi-bin/probe.cgi" 0755
 put_script "$ALICE" "$DOC/alice/cgi-bin/open.cgi" 0757
 user_dir "$BOB" "$T/home/$BOB/public_html"
 put_script "$BOB" "$T/home/$BOB/public_html/probe.cgi" 0755
+C=$TOP/tests/e2e/conform.cgi
+put_script "$ALICE" "$DOC/alice/cgi-bin/conform.cgi" 0755 "$C"
+put_script "$ALICE" "$DOC/alice/cgi-bin/open-c.cgi" 0757 "$C"
+put_script "$BOB" "$T/home/$BOB/public_html/conform.cgi" 0755 "$C"
+put_script "$BOB" "$T/home/$BOB/public_html/open.cgi" 0757 "$C"
+# busybox gives path info only below /cgi-bin/ (and still runs the
+# script through its interpreter line).
+user_dir "$ALICE" "$DOC/cgi-bin"
+put_script "$ALICE" "$DOC/cgi-bin/conform.cgi" 0755 "$C"
+put_script "$ALICE" "$DOC/cgi-bin/open.cgi" 0757 "$C"
 install -d -m 0755 "$W"
 install -m 0640 -o www-data -g www-data /dev/null "$W/lighttpd.err"
 
@@ -48,6 +58,13 @@ hdr=$(curl -s -D - -o "$T/body" "http://127.0.0.1:$LPORT/alice/cgi-bin/open.cgi"
 like "$hdr" "^HTTP/1.1 403" "lighttpd: a world-writable script gets 403"
 unlike "$(cat "$T/body")" "#!" "lighttpd: and its source is not served"
 like "$(last_log)" "event=deny reason=file-writable .*script=$DOC/alice/cgi-bin/open.cgi" "lighttpd: the refusal is logged"
+B=http://127.0.0.1:$LPORT
+# lighttpd looks for the file itself, so a missing script is its 404.
+http_conformance lighttpd "$B/alice/cgi-bin/conform.cgi" \
+    "$B/alice/cgi-bin/open-c.cgi" "$B/alice/cgi-bin/missing.cgi" 404 \
+    "$ALICE_UID" /alice/cgi-bin/conform.cgi
+http_conformance "lighttpd ~user" "$B/~$BOB/conform.cgi" "$B/~$BOB/open.cgi" \
+    "$B/~$BOB/missing.cgi" 404 "$BOB_UID" "/~$BOB/conform.cgi"
 
 # busybox httpd with contrib/busybox/httpd.conf
 sed "s|/usr/local/lib/cgibox/cgibox|$T/lib/cgibox-www|" \
@@ -60,4 +77,8 @@ like "$out" "uid=$ALICE_UID,$ALICE_UID,$ALICE_UID" "busybox: the script runs as 
 like "$out" "env:QUERY_STRING=b=2" "busybox: the query string arrives"
 out=$(curl -s -D - "http://127.0.0.1:$BPORT/alice/cgi-bin/open.cgi")
 like "$out" "403" "busybox: a world-writable script is refused"
+B=http://127.0.0.1:$BPORT
+# busybox hands a missing script below /cgi-bin/ to cgibox, which refuses it.
+http_conformance busybox "$B/cgi-bin/conform.cgi" "$B/cgi-bin/open.cgi" \
+    "$B/cgi-bin/missing.cgi" 403 "$ALICE_UID" /cgi-bin/conform.cgi
 done_testing

@@ -29,6 +29,7 @@ put_script "$ALICE" "$DOC/alice/cgi-bin/open.cgi" 0757 "$TOP/tests/e2e/conform.c
 user_dir "$BOB" "$T/home/$BOB/public_html"
 user_dir "$BOB" "$T/home/$BOB/public_html/cgi-bin"
 put_script "$BOB" "$T/home/$BOB/public_html/cgi-bin/conform.cgi" 0755 "$TOP/tests/e2e/conform.cgi"
+put_script "$BOB" "$T/home/$BOB/public_html/cgi-bin/open.cgi" 0757 "$TOP/tests/e2e/conform.cgi"
 put_script "$ALICE" "$T/home/$BOB/public_html/cgi-bin/alices.cgi" 0755 "$TOP/tests/e2e/conform.cgi"
 install -d -m 0755 "$W"
 install -d -m 0700 -o www-data -g www-data "$W/tmp" "$W/run"
@@ -86,7 +87,7 @@ like "$out" "^SCRIPT_FILENAME=$DOC/alice/cgi-bin/conform.cgi\$" "nginx: SCRIPT_F
 like "$(grep 'event=exec' "$LOG" | tail -n 1)" "caller=www-data user=$ALICE .*script=$DOC/alice/cgi-bin/conform.cgi" \
     "nginx: the exec line names the caller, the owner and the script"
 http_conformance "nginx ~user" "$B/~$BOB/cgi-bin/conform.cgi" \
-    "$B/alice/cgi-bin/open.cgi" "$B/~$BOB/cgi-bin/missing.cgi" 403 \
+    "$B/~$BOB/cgi-bin/open.cgi" "$B/~$BOB/cgi-bin/missing.cgi" 403 \
     "$BOB_UID" "/~$BOB/cgi-bin/conform.cgi"
 hdr=$(curl -s --max-time 20 -D - -o /dev/null "$B/~$BOB/cgi-bin/alices.cgi" | tr -d '\r')
 like "$hdr" "^HTTP/1\\.1 403" "nginx ~user: alice's file in bob's public_html is refused"
