@@ -56,20 +56,17 @@ LoadModule $2_module /usr/lib/apache2/modules/mod_$2.so
 LoadModule suexec_module /usr/lib/apache2/modules/mod_suexec.so
 LoadModule userdir_module /usr/lib/apache2/modules/mod_userdir.so
 $([ "$2" = cgid ] && echo "ScriptSock $AP/cgid.sock")
-DocumentRoot $DOC
-ScriptAlias /cgi-bin/ $DOC/cgi-bin/
-SuexecUserGroup $ALICE $ALICE
-UserDir public_html
-<Directory $DOC>
-    Require all granted
-</Directory>
-<Directory $T/home/*/public_html/cgi-bin>
-    Options +ExecCGI
-    SetHandler cgi-script
-    Require all granted
-</Directory>
+Include $AP/site.conf
 CONF
 }
+
+# The tested configuration is contrib/apache's, with the test's paths.
+contrib_conf() {	# contrib_conf FILE: contrib/apache/FILE for this tree
+	sed -e "s|\*:80>|*:$PORT>|" -e "s|/srv/www/example|$DOC|g" \
+	    -e "s|SuexecUserGroup alice alice|SuexecUserGroup $ALICE $ALICE|" \
+	    -e "s|/home/\*/|$T/home/*/|" "$TOP/contrib/apache/$1"
+}
+contrib_conf cgibox-site.conf > "$AP/site.conf"
 
 for setup_case in "event cgid" "prefork cgi"; do
 	set -- $setup_case
@@ -134,12 +131,8 @@ LoadModule mime_module /usr/lib/apache2/modules/mod_mime.so
 TypesConfig /etc/mime.types
 FcgidIPCDir $AP/fcgid
 FcgidProcessTableFile $AP/fcgid-shm
-<Directory $DOC/cgi-bin>
-    AddHandler fcgid-script .php
-    FcgidWrapper $DOC/cgi-bin/php.fcgi .php
-    Options +ExecCGI
-</Directory>
 CONF
+contrib_conf fcgid-php.conf >> "$AP/httpd.conf"
 install -d -m 0755 -o www-data -g www-data "$AP/fcgid"
 env -i PATH=/usr/sbin:/usr/bin:/bin apache2 -f "$AP/httpd.conf" -k start
 for i in $(seq 1 50); do curl -s -o /dev/null "http://127.0.0.1:$PORT/" && break; sleep 0.1; done
