@@ -45,7 +45,8 @@ server.groupname = "www-data"
 server.errorlog = "$W/lighttpd.err"
 include "$W/cgibox.conf"
 CONF
-lighttpd -D -f "$W/lighttpd.conf" & PIDS+=($!)
+# lighttpd passes its CGIs' stderr on as its own: keep it for a check.
+lighttpd -D -f "$W/lighttpd.conf" 2>"$W/lighttpd.stderr" & PIDS+=($!)
 for i in $(seq 1 50); do curl -s -o /dev/null "http://127.0.0.1:$LPORT/" && break; sleep 0.1; done
 out=$(curl -s -H 'User-Agent: lt' "http://127.0.0.1:$LPORT/alice/cgi-bin/probe.cgi?a=1")
 like "$out" "uid=$ALICE_UID,$ALICE_UID,$ALICE_UID" "lighttpd: the script runs as its owner, alice"
@@ -58,6 +59,8 @@ hdr=$(curl -s -D - -o "$T/body" "http://127.0.0.1:$LPORT/alice/cgi-bin/open.cgi"
 like "$hdr" "^HTTP/1.1 403" "lighttpd: a world-writable script gets 403"
 unlike "$(cat "$T/body")" "#!" "lighttpd: and its source is not served"
 like "$(last_log)" "event=deny reason=file-writable .*script=$DOC/alice/cgi-bin/open.cgi" "lighttpd: the refusal is logged"
+like "$(cat "$W/lighttpd.stderr")" "^cgibox=deny reason=file-writable request_id=[0-9a-f]+ " \
+    "lighttpd: the reason goes to the server's error output, not the client"
 B=http://127.0.0.1:$LPORT
 # lighttpd looks for the file itself, so a missing script is its 404.
 http_conformance lighttpd "$B/alice/cgi-bin/conform.cgi" \
