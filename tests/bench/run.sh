@@ -4,7 +4,9 @@
 # tests/bench/RESULTS.md.  Uses the end-to-end suite's setup (test users,
 # a tree under /srv/cgibox-test, the launcher installed setuid) and, for
 # Apache's suexec, a directory /var/www/cgbt-bench (its compiled-in
-# docroot); everything is removed afterwards.
+# docroot); everything is removed afterwards.  Tables: per request
+# (launch_time), the seccomp policy's cost (policy_cost), through Apache
+# (apache.sh), instructions and memory (instr.sh, valgrind).
 TOP=$(cd "$(dirname "$0")/../.." && pwd)
 . "$TOP/tests/e2e/lib.sh"
 OUT=$TOP/tests/bench/RESULTS.md
@@ -70,7 +72,8 @@ specs hello-sh.cgi > "$T/spec-sh"
 	echo
 	echo "## Per request, launcher called directly: static C CGI"
 	echo
-	"$B/launch_time" "$ROUNDS" "$BATCH" "$CONF" "$T/spec-c"
+	"$B/launch_time" "$ROUNDS" "$BATCH" "$CONF" "$T/spec-c" |
+	    tee "$T/table-c"
 	echo
 	echo "## Per request, launcher called directly: \`#!/bin/sh\` CGI"
 	echo
@@ -86,4 +89,8 @@ specs hello-sh.cgi > "$T/spec-sh"
 	echo "## Through Apache (\`tests/bench/apache.sh\`)"
 	echo
 	. "$TOP/tests/bench/apache.sh"
+	echo
+	echo "## Instructions and memory (\`tests/bench/instr.sh\`)"
+	echo
+	. "$TOP/tests/bench/instr.sh"
 } | tee "$OUT"
