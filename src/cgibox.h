@@ -127,6 +127,12 @@ struct match {
 	struct settings	 s;
 };
 
+/*
+ * The two big arrays come last: conf_defaults() zeroes everything before
+ * match[], each match[] entry is zeroed when its block starts, and strbuf
+ * is never read beyond strused.  Zeroing all 160 KB would fault in 40
+ * pages on every request for nothing.
+ */
 struct config {
 	const char	*caller;
 	unsigned long	 min_uid;
@@ -138,10 +144,10 @@ struct config {
 	int		 syslog_facility;	/* -1: none */
 	bool		 error_page;
 	struct settings	 global;
-	struct match	 match[CONF_MAX_MATCH];
 	size_t		 n_match;
-	char		 strbuf[CONF_STRBUF];
 	size_t		 strused;
+	struct match	 match[CONF_MAX_MATCH];	/* [0, n_match) in use */
+	char		 strbuf[CONF_STRBUF];	/* [0, strused) in use */
 };
 
 /* The settings in force for one target: global, then each matching block. */
@@ -219,11 +225,12 @@ const char	*errno_name(int);
 /* ---- seccomp.c: load, compile, cache and install a policy --------------- */
 
 #define BPF_MAX_INSNS	4096
+/* insns last: only [0, len) is ever read, and only that much is zeroed. */
 struct bpf {
 	char		name[NAME_LEN];
-	uint8_t		insns[BPF_MAX_INSNS * 8];
 	size_t		len;		/* bytes */
 	bool		cached;		/* loaded from the cache */
+	uint8_t		insns[BPF_MAX_INSNS * 8];
 };
 typedef void	(*policy_report_fn)(void *, const char *, unsigned,
 	    const char *);
@@ -278,16 +285,17 @@ enum reason	caller_check(const struct config *, uid_t, char *, size_t,
 /* ---- pathcheck.c: from the containment root down to the script ---------- */
 
 #define WALK_MAX	64
+/* The arrays last: walk_init() zeroes the rest; only [0, n) is read. */
 struct walk {
 	char		 path[PATH_MAX];	/* normalized absolute script path */
 	char		 root[PATH_MAX];	/* docroot or userdir it lies in */
 	size_t		 n;			/* directories from root down */
-	struct stat	 dir[WALK_MAX];
-	size_t		 dir_end[WALK_MAX];	/* path[0..end) names dir[i] */
 	struct stat	 script;
 	int		 dir_fd;		/* O_PATH, the script's directory */
 	int		 script_fd;		/* O_PATH, the script */
 	const char	*name;			/* last component of path */
+	struct stat	 dir[WALK_MAX];
+	size_t		 dir_end[WALK_MAX];	/* path[0..end) names dir[i] */
 };
 enum reason	path_script(const char *, const char *, char *, size_t,
 	    struct fault *);
@@ -299,6 +307,7 @@ enum reason	path_owner_hint(const char *, uid_t *, gid_t *,
 enum reason	path_walk(const char *, const char *, const char *,
 	    struct walk *, struct fault *);
 enum reason	path_judge(const struct walk *, uid_t, gid_t, struct fault *);
+void		walk_init(struct walk *);
 void		path_close(struct walk *);
 
 /* ---- decide.c: the whole decision, shared with cgibox-check ------------- */

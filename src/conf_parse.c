@@ -104,7 +104,7 @@ save(struct parser *p, const char *s, size_t len)
 void
 conf_defaults(struct config *c, const char *logfile)
 {
-	memset(c, 0, sizeof(*c));
+	memset(c, 0, offsetof(struct config, match));	/* see cgibox.h */
 	c->caller = "www-data";
 	c->min_uid = 1000;
 	c->min_gid = 1000;
@@ -350,6 +350,7 @@ kw_match(struct parser *p, char *v)
 		return;
 	}
 	m = &p->c->match[p->c->n_match++];
+	memset(m, 0, sizeof(*m));	/* conf_defaults() left it as it was */
 	m->by_group = v[0] == 'g';
 	m->name = save(p, name, strlen(name));
 	m->line = p->line;

@@ -126,6 +126,14 @@ path_owner_hint(const char *path, uid_t *uid, gid_t *gid, struct fault *f)
 	return R_ALLOW;
 }
 
+/* Empty, no descriptors; dir[] and dir_end[] are left as they are. */
+void
+walk_init(struct walk *w)
+{
+	memset(w, 0, offsetof(struct walk, dir));
+	w->dir_fd = w->script_fd = -1;
+}
+
 void
 path_close(struct walk *w)
 {
@@ -200,8 +208,7 @@ path_walk(const char *anchor, const char *root, const char *path,
 	size_t		pos, root_len;
 	int		fd;
 
-	memset(w, 0, sizeof(*w));
-	w->dir_fd = w->script_fd = -1;
+	walk_init(w);
 	if (!copy_str(w->path, sizeof(w->path), path) ||
 	    !copy_str(w->root, sizeof(w->root), root))
 		return fault(f, R_BAD_COMMAND, "path too long");

@@ -552,7 +552,7 @@ policy_prepare(const char *dir, const char *cachedir, const char *name,
 	bool			insecure = false;
 	int			dfd;
 
-	memset(out, 0, sizeof(*out));
+	memset(out, 0, offsetof(struct bpf, insns));	/* see cgibox.h */
 	(void)copy_str(out->name, sizeof(out->name), name);
 	dfd = cache_dir(cachedir);
 	if (dfd >= 0 && cache_read(dfd, dir, name, out, f, &insecure)) {
