@@ -223,6 +223,11 @@ $(BUILDDIR)/hello: tests/bench/hello.c | $(BUILDDIR)
 $(BUILDDIR)/hop: tests/bench/hop.c | $(BUILDDIR)
 	$(CC) -O2 -static -o $@ $<
 
+# The same hop on musl: an exec without glibc's start-up, to show how much
+# of the hop's cost that start-up is.
+$(BUILDDIR)/hop-musl: tests/bench/hop.c | $(BUILDDIR)
+	musl-gcc -O2 -static -o $@ $<
+
 $(BUILDDIR)/cpuid_cost: tests/bench/cpuid_cost.c | $(BUILDDIR)
 	$(CC) -O2 -o $@ $<
 
@@ -231,18 +236,18 @@ $(BUILDDIR)/fakeuid.so: tests/bench/fakeuid.c | $(BUILDDIR)
 	$(CC) -std=c11 -D_GNU_SOURCE -O2 $(WARNINGS) -shared -fPIC -o $@ $<
 
 # Installs Apache, its own suexec (apache2-suexec-pristine) and wrk to
-# compare with, and valgrind to count instructions; Apache is started on
-# 127.0.0.1 and stopped again.
+# compare with, valgrind to count instructions and musl-tools for the musl
+# hop; Apache is started on 127.0.0.1 and stopped again.
 bench: deps
 	dpkg-query -W -f='$${Status}' apache2-suexec-pristine 2>/dev/null | \
 	    grep -q 'ok installed' && command -v wrk >/dev/null && \
-	    command -v valgrind >/dev/null || \
+	    command -v valgrind >/dev/null && command -v musl-gcc >/dev/null || \
 	    { apt-get update -q && DEBIAN_FRONTEND=noninteractive \
 	    apt-get install -y -q apache2 apache2-suexec-pristine wrk curl \
-	    valgrind; }
+	    valgrind musl-tools; }
 	$(MAKE) $(BUILDDIR)/policy_cost $(BUILDDIR)/launch_time \
-	    $(BUILDDIR)/hello $(BUILDDIR)/hop $(BUILDDIR)/fakeuid.so \
-	    $(BUILDDIR)/cpuid_cost
+	    $(BUILDDIR)/hello $(BUILDDIR)/hop $(BUILDDIR)/hop-musl \
+	    $(BUILDDIR)/fakeuid.so $(BUILDDIR)/cpuid_cost
 	bash tests/bench/run.sh
 
 # Debian packages for building, testing and the demo (installed only when

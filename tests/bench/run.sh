@@ -27,6 +27,7 @@ for dir in "$D" "$SX"; do
 	put_script "$ALICE" "$dir/hello-sh.cgi" 0755 "$TOP/tests/bench/hello.sh"
 done
 install -m 0755 "$B/hop" "$T/lib/hop"
+install -m 0755 "$B/hop-musl" "$T/lib/hop-musl"
 make -s -C "$TOP" BUILDDIR="$TOP/build/e2e-static" SYSCONFDIR="$T/etc" \
     LOCALSTATEDIR="$T/var" RUNSTATEDIR="$T/run" STATIC=1 all >/dev/null 2>&1 ||
     bail "static build failed"
@@ -52,6 +53,7 @@ specs() {	# specs SCRIPT: the cases for one script
 	local s=$1
 	printf 'direct\t%s\t%s\t-\t%s\n' "$ALICE" "$D" "$D/$s"
 	printf 'hop\t%s\t%s\t-\t%s %s\n' "$ALICE" "$D" "$T/lib/hop" "$D/$s"
+	printf 'hop built with musl (no glibc start-up)\t%s\t%s\t-\t%s %s\n' "$ALICE" "$D" "$T/lib/hop-musl" "$D/$s"
 	printf 'suexec\twww-data\t%s\t-\t%s %s %s %s\n' "$SX" "$SUEXEC" "$U" "$G" "$s"
 	printf 'cgibox checks and privilege drop\t%s\t%s\t%s\t%s %s %s %s\n' "$CALLER" "$D" "$C_CHECKS" "$LAUNCHER" "$ALICE" "$ALICE" "$s"
 	printf 'cgibox + Landlock\t%s\t%s\t%s\t%s %s %s %s\n' "$CALLER" "$D" "$C_LL" "$LAUNCHER" "$ALICE" "$ALICE" "$s"
