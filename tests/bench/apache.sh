@@ -49,7 +49,9 @@ serve() {	# serve CASE: configure, start, warm up
 	suexec) httpd_conf yes; restore_alt ;;
 	cgibox) httpd_conf yes; ln -sfn "$T/lib/cgibox-www" "$ALT" ;;
 	esac
-	ap -k start || { echo "apache did not start for $1" >&2; return 1; }
+	# Never measure a previous round's server: it must be gone first.
+	stop
+	ap -k start >&2 || { echo "apache did not start for $1" >&2; return 1; }
 	for i in $(seq 1 50); do
 		curl -s "http://127.0.0.1:$PORT/cgi-bin/hello.cgi" | grep -q hello && return 0
 		sleep 0.1
@@ -58,12 +60,17 @@ serve() {	# serve CASE: configure, start, warm up
 	return 1
 }
 
-stop() {
+stop() {	# stop Apache and wait until its parent process has gone
+	local pid
+	pid=$(cat "$AP/httpd.pid" 2>/dev/null)
+	[ -n "$pid" ] || return 0
 	ap -k stop >/dev/null 2>&1
-	for i in $(seq 1 50); do
-		[ -e "$AP/httpd.pid" ] || break
+	for i in $(seq 1 100); do
+		kill -0 "$pid" 2>/dev/null || break
 		sleep 0.1
 	done
+	kill -0 "$pid" 2>/dev/null && kill -KILL "$pid" 2>/dev/null
+	rm -f "$AP/httpd.pid"
 }
 
 # The cgibox rounds: Apache's cgid runs as www-data, the docroot is $SX.
