@@ -71,8 +71,9 @@ main(int argc, char *argv[])
 		reject_fault(&f);
 
 	/* Only the caller may ask; root may also read the settings. */
-	parsed = request_parse(argc, argv, env_get(incoming, SCRIPT_PARAM), &rq,
-	    &bad_request);
+	/* CGIBOX_SCRIPT counts only when there is no argument at all. */
+	parsed = request_parse(argc, argv, argc == 1 ?
+	    env_get(incoming, SCRIPT_PARAM) : NULL, &rq, &bad_request);
 	if (!(rq.mode == MODE_SETTINGS && ruid == 0) &&
 	    caller_check(&cfg, ruid, caller, sizeof(caller), &f))
 		reject_fault(&f);
