@@ -85,6 +85,27 @@ put_script "$ALICE" "$T/www2/alice/p.cgi" 0755
 run "$T" -- "$T/www2/alice/p.cgi"
 expect_reason outside-docroot 114 "interpreter mode: /www2 is not in docroot /www"
 
+# No argument, the script in CGIBOX_SCRIPT (fcgiwrap behind nginx).
+run "$T" CGIBOX_SCRIPT="$D/probe.cgi" --
+is "$RC:$(val uid)" "0:$ALICE_UID,$ALICE_UID,$ALICE_UID" "CGIBOX_SCRIPT: runs as the owner"
+is "$(val argv0)" "$D/probe.cgi" "CGIBOX_SCRIPT: argv[0] is the script"
+like "$OUT" "env:SCRIPT_FILENAME=$D/probe.cgi" "CGIBOX_SCRIPT: SCRIPT_FILENAME is the script"
+unlike "$OUT" "env:CGIBOX_SCRIPT" "CGIBOX_SCRIPT: not passed on"
+run "$D" CGIBOX_SCRIPT=probe.cgi --
+expect_reason bad-command 104 "CGIBOX_SCRIPT: a relative path is refused"
+run "$T" CGIBOX_SCRIPT="$T/www/alice/../alice/cgi-bin/probe.cgi" --
+expect_reason bad-command 104 "CGIBOX_SCRIPT: .. is refused"
+run "$T" CGIBOX_SCRIPT= --
+expect_reason bad-command 104 "CGIBOX_SCRIPT: empty is refused"
+run "$T" CGIBOX_SCRIPT="$T/www2/alice/p.cgi" --
+expect_reason outside-docroot 114 "CGIBOX_SCRIPT: outside every docroot"
+run "$T" CGIBOX_SCRIPT="$BU/probe.cgi" -- "$D/probe.cgi"
+is "$RC:$(val uid)" "0:$ALICE_UID,$ALICE_UID,$ALICE_UID" "with an argument, CGIBOX_SCRIPT is ignored"
+run "$D" CGIBOX_SCRIPT="$BU/probe.cgi" -- "$ALICE" "$ALICE" probe.cgi
+is "$RC:$(val argv0)" "0:probe.cgi" "and in suexec mode too"
+RUN_AS=$ALICE run "$T" CGIBOX_SCRIPT="$D/probe.cgi" --
+expect_reason caller-mismatch 103 "CGIBOX_SCRIPT: only the caller"
+
 # Several docroots; the most specific one is the root of the checks.
 write_conf "docroot $T/www2"
 run "$T/www2/alice" -- "$ALICE" "$ALICE" p.cgi
