@@ -4,7 +4,7 @@
 # SuexecUserGroup and UserDir, under the event MPM with mod_cgid and the
 # prefork MPM with mod_cgi.  The alternatives link is restored on exit.
 . "$(dirname "$0")/lib.sh"
-command -v apache2 >/dev/null || bail "apache2 is not installed"
+need apache2
 setup
 AP=$T/apache
 PORT=18082
@@ -77,24 +77,17 @@ for setup_case in "event cgid" "prefork cgi"; do
 	done
 	grep -q 'suEXEC mechanism enabled' "$AP/error.log"
 	ok $? "$1/$2: Apache enables suEXEC with cgibox as its wrapper"
-	out=$(curl -s -H 'User-Agent: test-agent' -H 'Proxy: http://evil' \
-	    "http://127.0.0.1:$PORT/cgi-bin/probe.cgi?x=1")
+	# What every server gets is in http_conformance below; the probe
+	# shows the confinement and the exec line.
+	out=$(curl -s "http://127.0.0.1:$PORT/cgi-bin/probe.cgi?x=1")
 	like "$out" "uid=$ALICE_UID,$ALICE_UID,$ALICE_UID" "$1/$2: SuexecUserGroup runs the script as alice"
 	like "$out" "NoNewPrivs=1" "$1/$2: confined"
-	like "$out" "env:HTTP_USER_AGENT=test-agent" "$1/$2: request headers arrive"
-	unlike "$out" "env:HTTP_PROXY" "$1/$2: the Proxy header does not (httpoxy)"
 	like "$out" "env:SCRIPT_FILENAME=$DOC/cgi-bin/probe.cgi" "$1/$2: SCRIPT_FILENAME is the checked path"
 	like "$(grep 'event=exec' "$LOG" | tail -n 1)" "caller=www-data user=$ALICE .*cmd=probe.cgi .*request_method=GET request_uri=/cgi-bin/probe.cgi\\?x=1" \
 	    "$1/$2: the exec line has Apache's request"
 	out=$(curl -s "http://127.0.0.1:$PORT/~$ALICE/cgi-bin/probe.cgi")
 	like "$out" "uid=$ALICE_UID,$ALICE_UID,$ALICE_UID" "$1/$2: a UserDir request runs as alice (~uid)"
 	like "$out" "cwd=$U" "$1/$2: from her public_html/cgi-bin"
-	hdr=$(curl -s -D - -o "$T/body" "http://127.0.0.1:$PORT/cgi-bin/open.cgi")
-	like "$hdr" "^HTTP/1.1 403" "$1/$2: a world-writable script gets 403"
-	id=$(sed -n 's/^request id: \([0-9a-f]*\).*/\1/p' "$T/body" | tr -d '\r')
-	ok $([ -n "$id" ] && echo 0 || echo 1) "$1/$2: the page carries a request id ($id)"
-	like "$(grep "request_id=$id " "$LOG")" "event=deny reason=file-writable" "$1/$2: which names the log line with the reason"
-	unlike "$(cat "$T/body")" "file-writable" "$1/$2: the reason is not in the page"
 	B=http://127.0.0.1:$PORT
 	# Apache looks for the file itself, so a missing script is its 404.
 	http_conformance "$1/$2" "$B/cgi-bin/conform.cgi" "$B/cgi-bin/open.cgi" \

@@ -3,7 +3,7 @@
 # wrote (and only those), and the logrotate file is valid and recreates the
 # log in a mode the launcher accepts.
 . "$(dirname "$0")/lib.sh"
-command -v fail2ban-regex >/dev/null || bail "fail2ban is not installed"
+need fail2ban-regex
 setup
 D=$T/www/alice/cgi-bin
 user_dir "$ALICE" "$T/www/alice"

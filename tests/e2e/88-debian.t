@@ -20,7 +20,7 @@ PORT=18088
 # The test runs itself again in a private mount namespace and checks that
 # it got one: its parent, the first run, must be in another.
 if [ -z "${CGIBOX_DEB_INNER:-}" ]; then
-	command -v unshare >/dev/null || bail "unshare is not installed"
+	need unshare
 	CGIBOX_DEB_INNER=1 unshare --mount --propagation private -- "$0" "$@" &
 	inner=$!
 	trap 'kill -TERM $inner 2>/dev/null' HUP INT TERM
@@ -33,9 +33,7 @@ ME=$(readlink /proc/self/ns/mnt)
 PARENT=$(readlink "/proc/$PPID/ns/mnt")
 [ -n "$ME" ] && [ -n "$PARENT" ] && [ "$ME" != "$PARENT" ] ||
     bail "not in a mount namespace of its own: refusing to mount anything"
-for c in dpkg-deb dpkg-buildpackage dh apache2 curl chroot; do
-	command -v "$c" >/dev/null || bail "$c is not installed"
-done
+need dpkg-deb dpkg-buildpackage dh apache2 curl chroot
 [ -e /usr/lib/apache2/modules/mod_suexec.so ] || bail "mod_suexec is missing"
 
 # inroot CMD...: run CMD in the throwaway root with a clean environment.

@@ -4,8 +4,7 @@
 # in the CGIBOX_SCRIPT parameter (contrib/nginx/cgibox.conf, paths adjusted
 # to the test tree), on 127.0.0.1.
 . "$(dirname "$0")/lib.sh"
-command -v nginx >/dev/null || bail "nginx is not installed"
-command -v fcgiwrap >/dev/null || bail "fcgiwrap is not installed"
+need nginx fcgiwrap
 setup
 W=$T/nginx
 DOC=$T/www

@@ -5,7 +5,7 @@
 # taken port 8080 makes the demo fail before it changes anything.
 . "$(dirname "$0")/lib.sh"
 [ "$(id -u)" = 0 ] || bail "needs root"
-command -v apache2 >/dev/null || bail "apache2 is not installed"
+need apache2
 DEMO=$TOP/contrib/demo.sh
 D=/srv/cgibox-demo
 DA=cgbdemo-alice

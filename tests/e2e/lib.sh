@@ -63,6 +63,15 @@ bail() {
 	exit 1
 }
 
+# need COMMAND...: bail out unless every one is installed (a missing server
+# is a failure, never a skip).
+need() {
+	local c
+	for c in "$@"; do
+		command -v "$c" >/dev/null || bail "$c is not installed"
+	done
+}
+
 done_testing() {
 	echo "1..$TAP_N"
 	[ "$TAP_FAILED" -eq 0 ]
