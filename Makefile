@@ -62,6 +62,7 @@ endif
 PKG_CFLAGS	= $(shell $(PKG_CONFIG) --cflags libcap libseccomp)
 ALL_CFLAGS	= -std=c11 -D_GNU_SOURCE $(OPT) $(WARNINGS) $(HARDEN) \
 		  $(PKG_CFLAGS) -DCGIBOX_CONFIG='"$(CONFIG_PATH)"' \
+		  -DCGIBOX_CONF_DIR='"$(SYSCONFDIR)/cgibox"' \
 		  -DCGIBOX_POLICY_DIR='"$(POLICY_DIR)"' \
 		  -DCGIBOX_CACHE_DIR='"$(CACHE_DIR)"' \
 		  -DCGIBOX_RUN_DIR='"$(RUN_DIR)"' \
@@ -78,7 +79,7 @@ CHECKTOOL	= check $(PURE) conf_load target pathcheck decide settings seccomp \
 		  landlock
 
 UNIT_TESTS	= test_util test_conf test_policy test_landlock test_request test_env \
-		  test_logfmt test_reasons
+		  test_logfmt test_reasons test_filter
 PROBES		= probe try
 
 obj		= $(patsubst %,$(BUILDDIR)/%.o,$(1))
@@ -108,6 +109,10 @@ $(BUILDDIR)/%.o: tests/unit/%.c tests/unit/tap.h $(HEADERS) | $(BUILDDIR)
 
 $(BUILDDIR)/test_%: $(BUILDDIR)/test_%.o $(call obj,$(PURE))
 	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $^
+
+# The compiled filters, run through a BPF interpreter: needs the compiler.
+$(BUILDDIR)/test_filter: $(BUILDDIR)/test_filter.o $(call obj,$(PURE) conf_load seccomp)
+	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
 
 $(BUILDDIR)/probe: tests/probes/probe.c | $(BUILDDIR)
 	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $<
@@ -142,6 +147,7 @@ SANITIZE	= -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined \
 # Static analysis, clean or the build fails: cppcheck and gcc -fanalyzer
 # over every source file.  A suppression needs a comment saying why.
 ANALYZE_DEFS	= -D_GNU_SOURCE -DCGIBOX_CONFIG='"/etc/cgibox/cgibox.conf"' \
+		  -DCGIBOX_CONF_DIR='"/etc/cgibox"' \
 		  -DCGIBOX_POLICY_DIR='"/etc/cgibox/policies"' \
 		  -DCGIBOX_CACHE_DIR='"/var/cache/cgibox"' \
 		  -DCGIBOX_RUN_DIR='"/run/cgibox"' \

@@ -5,6 +5,11 @@
  * - Every refusal leaves one line, formatted by logfmt.c, written with one
  *   write(2) on an O_APPEND descriptor (so concurrent requests never
  *   interleave) and/or sent as one syslog message.
+ * - A line is written whole or not at all: when the file size limit the
+ *   launcher could not raise (startup.c) leaves no room for it, with a
+ *   margin for concurrent writers, it goes to syslog (authpriv) instead,
+ *   and the sink counts as failed: an exec line that cannot be written
+ *   refuses the request.
  * - The log file is opened before the privilege drop, with O_NOFOLLOW and
  *   O_CLOEXEC, relative to its directory, which like every directory above
  *   it must be root's and not writable by others; the file must be a
@@ -24,6 +29,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/random.h>
+#include <sys/resource.h>
 #include <syslog.h>
 #include <time.h>
 #include <unistd.h>
@@ -135,6 +141,24 @@ audit_open(const struct config *c, struct fault *f)
 
 static const struct sup_result	*ending;	/* set for the final line */
 
+/* Room a line leaves below the file size limit for concurrent writers. */
+#define LOG_ROOM_MARGIN	((size_t)4 * LOG_LINE_MAX)
+
+/* Does a line of len bytes fit whole below the file size limit? */
+static bool
+room_for(size_t len)
+{
+	struct rlimit	rl;
+	struct stat	st;
+
+	if (getrlimit(RLIMIT_FSIZE, &rl) < 0)
+		return false;
+	if (rl.rlim_cur == RLIM_INFINITY)
+		return true;
+	return fstat(log_fd, &st) == 0 && (rlim_t)st.st_size + len +
+	    LOG_ROOM_MARGIN <= rl.rlim_cur;
+}
+
 static void
 format(struct logline *l, const char *event, enum reason r,
     const char *detail)
@@ -194,20 +218,27 @@ emit(const char *event, enum reason r, const char *detail, int prio)
 	bool		ok = true;
 
 	format(&l, event, r, detail);
-	if (log_fd >= 0) {
+	if (log_fd >= 0 && !room_for(l.len)) {
+		ok = false;
+		errno = EFBIG;
+	} else if (log_fd >= 0) {
 		ssize_t n = write(log_fd, l.buf, l.len);
 
 		ok = n == (ssize_t)l.len;
 		if (n >= 0 && !ok)
 			errno = ENOSPC;		/* a short write: the disk is full */
 	}
-	if (syslog_open || A.cfg == NULL) {
-		/* Without a configuration, authpriv is the sink of last resort. */
-		if (A.cfg == NULL && !syslog_open) {
+	if (syslog_open || A.cfg == NULL || !ok) {
+		int saved = errno;
+
+		/* Without a configuration, or when the file could not take the
+		 * line, authpriv is the sink of last resort. */
+		if (!syslog_open) {
 			openlog("cgibox", LOG_PID | LOG_NDELAY, LOG_AUTHPRIV);
 			syslog_open = true;
 		}
 		syslog(prio, "%.*s", (int)(l.len - 1), l.buf);
+		errno = saved;
 	}
 	return ok;
 }

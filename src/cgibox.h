@@ -108,6 +108,8 @@ struct settings {
 	size_t		 n_ll_bind;
 	uint16_t	 ll_connect[CONF_MAX_PORTS];
 	size_t		 n_ll_connect;
+	const char	*hide[CONF_MAX_PATHS];	/* empty read-only mounts */
+	size_t		 n_hide;
 	mode_t		 umask;
 	bool		 log_exec;
 	bool		 supp_groups;
@@ -143,6 +145,7 @@ struct config {
 	const char	*log_file;	/* NULL: none */
 	int		 syslog_facility;	/* -1: none */
 	bool		 error_page;
+	bool		 has_env_set;	/* in any scope: hide the config */
 	struct settings	 global;
 	size_t		 n_match;
 	size_t		 strused;
@@ -178,18 +181,26 @@ enum reason	read_all(int, char *, size_t, size_t *, const char *,
 #define POLICY_MAX_RULES	1024
 #define POLICY_MAX_COND		6
 #define POLICY_MAX_IN		16
+#define POLICY_MAX_VALUES	4096	/* values after "in", all rules */
 #define POLICY_MAX_FILES	16
 #define POLICY_MAX_WORDS	64
 #define POLICY_MAX_BYTES	(64 * 1024)
 #define POLICY_NAME_MAX		32
+#define POLICY_MAX_ELSE_RULES	64	/* rules for one call with an else */
 #define NAME_LEN		64
 
 enum pact { ACT_NONE, ACT_ALLOW, ACT_ERRNO, ACT_KILL };
 enum cmp_op { OP_EQ, OP_NE, OP_LT, OP_LE, OP_GT, OP_GE, OP_MASKED_EQ, OP_IN };
+/*
+ * One condition.  OP_MASKED_EQ: (aN & mask) == value.  OP_IN: (aN & mask)
+ * is one of values[vfirst, vfirst + vcount) of the policy, mask all ones
+ * for a plain "in".  The other ops compare the whole argument with value.
+ */
 struct pcond {
 	unsigned	arg;
 	enum cmp_op	op;
 	uint64_t	value, mask;
+	uint32_t	vfirst, vcount;
 };
 struct prule {
 	char		name[POLICY_NAME_MAX];
@@ -197,8 +208,6 @@ struct prule {
 	int		errno_value;
 	size_t		ncond;
 	struct pcond	cond[POLICY_MAX_COND];
-	uint64_t	in[POLICY_MAX_IN];
-	size_t		nin;
 	enum pact	else_action;
 	int		else_errno;
 	unsigned	file, line;
@@ -209,6 +218,8 @@ struct policy {
 	int		default_errno;
 	struct prule	rules[POLICY_MAX_RULES];
 	size_t		nrules;
+	uint64_t	values[POLICY_MAX_VALUES];
+	size_t		nvalues;
 	char		includes[POLICY_MAX_FILES][NAME_LEN];
 	size_t		nincludes;
 	char		files[POLICY_MAX_FILES][PATH_MAX];
@@ -219,6 +230,8 @@ typedef void	(*policy_error_fn)(void *, unsigned, unsigned, const char *);
 unsigned	policy_parse(struct policy *, unsigned, const char *, size_t,
 	    policy_error_fn, void *);
 unsigned	policy_check(const struct policy *, policy_error_fn, void *);
+size_t	cond_set(const struct policy *, const struct pcond *,
+	    const uint64_t **, uint64_t *);
 bool	valid_policy_name(const char *);
 const char	*errno_name(int);
 
@@ -230,7 +243,7 @@ struct bpf {
 	char		name[NAME_LEN];
 	size_t		len;		/* bytes */
 	bool		cached;		/* loaded from the cache */
-	uint8_t		insns[BPF_MAX_INSNS * 8];
+	uint8_t		insns[BPF_MAX_INSNS * 8] __attribute__((aligned(8)));
 };
 typedef void	(*policy_report_fn)(void *, const char *, unsigned,
 	    const char *);
@@ -279,6 +292,8 @@ enum reason	target_by_ids(uid_t, gid_t, struct target *, struct fault *);
 enum reason	target_check(const struct config *, const struct target *,
 	    struct fault *);
 enum reason	target_groups(struct target *, bool, struct fault *);
+enum reason	home_check(const struct config *, const struct target *,
+	    struct fault *);
 enum reason	caller_check(const struct config *, uid_t, char *, size_t,
 	    struct fault *);
 
@@ -307,6 +322,8 @@ enum reason	path_owner_hint(const char *, uid_t *, gid_t *,
 enum reason	path_walk(const char *, const char *, const char *,
 	    struct walk *, struct fault *);
 enum reason	path_judge(const struct walk *, uid_t, gid_t, struct fault *);
+int		open_beneath(const char *, const char *);
+bool		conf_path_resolve(const char *, const char *, char *, size_t);
 void		walk_init(struct walk *);
 void		path_close(struct walk *);
 
@@ -399,12 +416,24 @@ enum reason	landlock_apply(const struct landlock_plan *,
 
 /* ---- startup.c, confine.c, execute.c: the kernel-facing stages ---------- */
 
-void	startup(char ***);
-enum reason	confine_limits(const struct effective *, struct fault *);
-enum reason	confine_namespaces(const struct effective *, struct fault *);
+/* What the caller set that the launcher changes for itself while root. */
+struct inherited {
+	struct rlimit	fsize;
+};
+void	startup(char ***, struct inherited *);
+enum reason	confine_limits(const struct effective *, const struct inherited *,
+	    struct fault *);
+struct ns_in {
+	const struct effective	*e;
+	const struct target	*t;
+	const char		*conf_dir;	/* hidden in a mount namespace */
+	bool			 conf_secrets;	/* env-set values: hide it */
+	bool			 new_pid;	/* mount this PID namespace's /proc */
+};
+enum reason	confine_namespaces(const struct ns_in *, struct fault *);
 enum reason	confine_drop(const struct target *, uid_t, struct fault *);
 enum reason	execute(const struct walk *, const struct request *,
-	    char *const *, mode_t, const struct bpf *, struct fault *);
+	    char *const *, mode_t, const struct bpf *, bool, struct fault *);
 
 /* ---- supervise.c: timeout, accounting, concurrency cap ------------------ */
 
@@ -418,6 +447,7 @@ struct sup_result {
 int	slot_take(const char *, uid_t, unsigned, struct fault *);
 pid_t	supervisor_fork(const struct target *, unsigned, int, struct fault *);
 enum reason	supervised_child(struct fault *);
+NORETURN void	init_report(int);
 void	audit_end(const struct sup_result *);
 
 /* ---- settings.c: what -V and cgibox-check print ------------------------- */

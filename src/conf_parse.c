@@ -274,17 +274,30 @@ kw_env_set(struct parser *p, const char *v)
 		return;
 	}
 	p->s->env_set[p->s->n_env_set++] = save(p, v, strlen(v));
+	p->c->has_env_set = true;
 }
 
-/* An absolute canonical path, or ~ or ~/REL for the target's home. */
+/*
+ * An absolute canonical path, or ~ or ~/REL for the target's home:
+ * landlock-read, landlock-write and hide.
+ */
 static void
-kw_ll_path(struct parser *p, const char *kw, const char *v)
+kw_path(struct parser *p, const char *kw, const char *v)
 {
-	bool		 write = kw[9] == 'w';
-	size_t		*n = write ? &p->s->n_ll_write : &p->s->n_ll_read;
-	const char	**list = write ? p->s->ll_write : p->s->ll_read;
+	size_t		*n;
+	const char	**list;
 	bool		 ok;
 
+	if (strcmp(kw, "hide") == 0) {
+		n = &p->s->n_hide;
+		list = p->s->hide;
+	} else if (strcmp(kw, "landlock-write") == 0) {
+		n = &p->s->n_ll_write;
+		list = p->s->ll_write;
+	} else {
+		n = &p->s->n_ll_read;
+		list = p->s->ll_read;
+	}
 	if (v[0] == '~')
 		ok = v[1] == '\0' || (v[1] == '/' && rel_path_ok(v + 2));
 	else
@@ -295,8 +308,9 @@ kw_ll_path(struct parser *p, const char *kw, const char *v)
 		return;
 	}
 	if (strcmp(v, "/") == 0) {
-		perr(p, "%s: / would grant the whole filesystem (to turn "
-		    "Landlock off, say landlock off)", kw);
+		perr(p, "%s: / would %s", kw, list == p->s->hide ? "hide "
+		    "everything" : "grant the whole filesystem (to turn "
+		    "Landlock off, say landlock off)");
 		return;
 	}
 	if (*n == CONF_MAX_PATHS) {
@@ -553,8 +567,8 @@ kw_scoped(struct parser *p, const char *kw, char *v)
 			s->max_requests = (unsigned)n;
 		s->set |= bit;
 	} else if (strcmp(kw, "landlock-read") == 0 ||
-	    strcmp(kw, "landlock-write") == 0)
-		kw_ll_path(p, kw, v);
+	    strcmp(kw, "landlock-write") == 0 || strcmp(kw, "hide") == 0)
+		kw_path(p, kw, v);
 	else if (strcmp(kw, "landlock-bind") == 0 ||
 	    strcmp(kw, "landlock-connect") == 0)
 		kw_ll_port(p, kw, v);
@@ -574,7 +588,7 @@ static const char *const scoped_kw[] = {
 	"safe-path", "umask", "log-exec", "supplementary-groups", "nice",
 	"limit", "env-pass", "env-set", "policy", "landlock", "landlock-read",
 	"landlock-write", "landlock-bind", "landlock-connect", "private-tmp",
-	"network", "timeout", "max-requests",
+	"network", "timeout", "max-requests", "hide",
 };
 
 static bool

@@ -5,7 +5,8 @@
  * - rlimits and nice are applied after the drop, so they can only ever
  *   lower what the web server gave: a limit above the inherited hard limit
  *   is capped at it, and a nice value below the inherited one is left
- *   alone.
+ *   alone.  RLIMIT_FSIZE, which startup raised for the launcher's own
+ *   writes, is first put back to what the caller gave.
  * - While root: clear the capability bounding set and the ambient set, and
  *   lock the securebits (NOROOT, NO_SETUID_FIXUP and KEEP_CAPS locked
  *   off, no ambient raise), so nothing after exec can turn uid 0 back into
@@ -30,14 +31,20 @@
 #include <string.h>
 #include <sys/capability.h>
 #include <sys/prctl.h>
+#include <stdio.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cgibox.h"
 
 enum reason
-confine_limits(const struct effective *e, struct fault *f)
+confine_limits(const struct effective *e, const struct inherited *inh,
+    struct fault *f)
 {
+	if (setrlimit(RLIMIT_FSIZE, &inh->fsize) < 0)
+		return fault(f, R_LIMIT, "restoring the caller's fsize limit: %s",
+		    strerror(errno));
 	for (size_t i = 0; i < LIM_COUNT; i++) {
 		const struct limit_info	*li = &limit_table[i];
 		struct rlimit		 rl;
@@ -79,33 +86,106 @@ confine_limits(const struct effective *e, struct fault *f)
 }
 
 /*
- * Namespaces, while root: private-tmp gives the request its own mount
- * namespace with fresh tmpfs /tmp and /var/tmp (no exec, no devices, no
- * setuid; propagation private so nothing leaks back to the host);
- * network no gives it an empty network namespace (not even loopback up).
+ * An empty, read-only tmpfs over a directory, so that nothing below it can
+ * be reached by path: not a socket (Landlock does not govern connect(2)
+ * to a named socket), not a file.  where is a /proc/self/fd link or a
+ * trusted absolute path; a missing one has nothing to hide.
+ */
+static enum reason
+hide_at(const char *where, const char *what, struct fault *f)
+{
+	if (mount("tmpfs", where, "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV |
+	    MS_NOEXEC, "size=4k,nr_inodes=4,mode=0555") < 0 && errno != ENOENT)
+		return fault(f, R_SYSTEM, "hiding %s: %s", what, strerror(errno));
+	return R_ALLOW;
+}
+
+/* A hide path from the configuration; below the home, no symlinks. */
+static enum reason
+hide_conf(const char *home, const char *p, struct fault *f)
+{
+	char		path[PATH_MAX], link[64];
+	struct stat	st;
+	enum reason	r = R_ALLOW;
+	int		fd;
+
+	if (p[0] == '~' && home[0] == '\0')
+		return R_ALLOW;
+	if (!conf_path_resolve(home, p, path, sizeof(path)))
+		return fault(f, R_SYSTEM, "hide %s: path too long", p);
+	if ((fd = open_beneath(p[0] == '~' ? home : p, path)) < 0)
+		return R_ALLOW;
+	if (fstat(fd, &st) == 0 && S_ISDIR(st.st_mode)) {
+		(void)snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
+		r = hide_at(link, path, f);
+	}
+	(void)close(fd);
+	return r;
+}
+
+/*
+ * Namespaces, while root.  A mount namespace of the request's own (mounts
+ * private, so nothing leaks back to the host) whenever there is something
+ * to do in it:
+ * - private-tmp: fresh tmpfs /tmp and /var/tmp (no exec, no devices, no
+ *   setuid);
+ * - the target's /run/user/UID exists: /run/user is hidden, and with it
+ *   the owner's systemd and D-Bus user session (systemd-run --user would
+ *   start an unconfined process), its ssh and gpg agents;
+ * - the configuration has env-set values: its directory is hidden, so no
+ *   script reads another user's secrets;
+ * - hide paths: each directory is hidden;
+ * and whenever one exists: /run/user and the configuration directory are
+ * hidden anyway, and in a new PID namespace /proc is that namespace's, so
+ * the script sees no process but its own.
+ * network no gives the request an empty network namespace (not even
+ * loopback up).
  */
 enum reason
-confine_namespaces(const struct effective *e, struct fault *f)
+confine_namespaces(const struct ns_in *in, struct fault *f)
 {
 	static const char *const tmps[] = { "/tmp", "/var/tmp" };
-	int	flags = (e->s.private_tmp ? CLONE_NEWNS : 0) |
-	    (e->s.network ? 0 : CLONE_NEWNET);
+	const struct effective	*e = in->e;
+	char			 run_user[64], home[PATH_MAX];
+	struct stat		 st;
+	bool			 mnt = e->s.private_tmp || in->conf_secrets;
+	int			 flags;
 
+	(void)snprintf(run_user, sizeof(run_user), "/run/user/%lu",
+	    (unsigned long)in->t->uid);
+	mnt = mnt || stat(run_user, &st) == 0;
+	for (size_t s = 0; s < e->n_scope; s++)
+		mnt = mnt || e->scope[s]->n_hide > 0;
+	flags = (mnt ? CLONE_NEWNS : 0) | (e->s.network ? 0 : CLONE_NEWNET);
 	if (flags == 0)
 		return R_ALLOW;
 	if (unshare(flags) < 0)
 		return fault(f, R_SYSTEM, "unshare: %s", strerror(errno));
-	if (!e->s.private_tmp)
+	if (!mnt)
 		return R_ALLOW;
 	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
 		return fault(f, R_SYSTEM, "make mounts private: %s",
 		    strerror(errno));
-	for (size_t i = 0; i < sizeof(tmps) / sizeof(tmps[0]); i++)
+	for (size_t i = 0; e->s.private_tmp &&
+	    i < sizeof(tmps) / sizeof(tmps[0]); i++)
 		if (mount("tmpfs", tmps[i], "tmpfs", MS_NOSUID | MS_NODEV |
 		    MS_NOEXEC, "size=64m,nr_inodes=16384,mode=1777") < 0 &&
 		    errno != ENOENT)
 			return fault(f, R_SYSTEM, "mount tmpfs on %s: %s",
 			    tmps[i], strerror(errno));
+	if (hide_at("/run/user", "/run/user", f) ||
+	    hide_at(in->conf_dir, in->conf_dir, f))
+		return f->reason;
+	if (path_normalize(in->t->home, home, sizeof(home)) != PATH_NORM_OK ||
+	    strcmp(home, "/") == 0)
+		home[0] = '\0';
+	for (size_t s = 0; s < e->n_scope; s++)
+		for (size_t i = 0; i < e->scope[s]->n_hide; i++)
+			if (hide_conf(home, e->scope[s]->hide[i], f))
+				return f->reason;
+	if (in->new_pid && mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV |
+	    MS_NOEXEC, NULL) < 0)
+		return fault(f, R_SYSTEM, "mount /proc: %s", strerror(errno));
 	return R_ALLOW;
 }
 

@@ -94,6 +94,8 @@ decide(const struct config *c, const struct request *rq, const char *cwd,
 	if (rq->mode == MODE_SUEXEC ? decide_suexec(c, rq, d->path, d, f) :
 	    decide_interp(c, d->path, d, f))
 		return f->reason;
+	if (home_check(c, &d->t, f))
+		return f->reason;
 	conf_effective(c, d->t.user, d->t.group, &d->e);
 	return target_groups(&d->t, d->e.s.supp_groups, f);
 }

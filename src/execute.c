@@ -5,6 +5,13 @@
  * - Runs after the privilege drop: every check here is made as the target.
  * - The seccomp filter is installed after chdir and umask, right before
  *   the exec: the policy must allow execve, execveat and newfstatat.
+ * - Under a supervisor this process is the init of the request's PID
+ *   namespace: the script is started as posix_spawn would (no copy of
+ *   this process's memory), and only that child installs the filter and
+ *   execs; the init stays outside the policy, which need not allow what
+ *   it does (waiting, one write to the supervisor).  It reaps every
+ *   orphan until the script exits, then hands the script's wait status
+ *   to the supervisor and exits, and the kernel takes the namespace.
  * - The working directory is the checked directory: entered by its path,
  *   then proven to be the same inode (see enter_dir).
  * - First try execveat() on the checked descriptor itself: for a compiled
@@ -26,10 +33,12 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/close_range.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "cgibox.h"
@@ -56,13 +65,99 @@ enter_dir(const struct walk *w, struct fault *f)
 	return R_ALLOW;
 }
 
-enum reason
-execute(const struct walk *w, const struct request *rq, char *const *envp,
-    mode_t mask, const struct bpf *filter, struct fault *f)
+/*
+ * Exec the checked script: the descriptor itself, or ./NAME after proving
+ * it is the same inode.  Returns only on failure, with errno set; *changed
+ * says the name no longer led to the checked file.
+ */
+static void
+exec_script(const struct walk *w, const struct request *rq, char *const *envp,
+    bool *changed)
 {
 	char		rel[NAME_MAX + 3];
 	struct stat	st;
+
+	(void)execveat(w->script_fd, "", rq->argv, envp, AT_EMPTY_PATH);
+	if (errno != ENOENT)
+		return;
+	if (fstatat(AT_FDCWD, w->name, &st, AT_SYMLINK_NOFOLLOW) < 0 ||
+	    st.st_dev != w->script.st_dev || st.st_ino != w->script.st_ino) {
+		*changed = true;
+		return;
+	}
+	(void)snprintf(rel, sizeof(rel), "./%s", w->name);
+	(void)execve(rel, rq->argv, envp);
+}
+
+/*
+ * The script's start under the init: a child that shares the init's
+ * memory and runs on a stack of its own while the init waits, as
+ * posix_spawn does (CLONE_VM | CLONE_VFORK): no copy of the init's page
+ * tables.  It installs the filter, execs, and on failure leaves the
+ * reason here for the init.
+ */
+struct spawn {
+	const struct walk	*w;
+	const struct request	*rq;
+	char *const		*envp;
+	const struct bpf	*filter;
+	int			 step;		/* 0 exec'd, 1 filter, 2 exec */
+	int			 err;
+	bool			 changed;
+};
+#define SPAWN_STACK	(64 * 1024)
+static char	spawn_stack[SPAWN_STACK] __attribute__((aligned(16)));
+
+static int
+spawn_child(void *arg)
+{
+	struct spawn	*sp = arg;
+	struct fault	 cf;
+
+	if (policy_install(sp->filter, &cf) != R_ALLOW) {
+		sp->err = errno;
+		sp->step = 1;
+		return 127;
+	}
+	exec_script(sp->w, sp->rq, sp->envp, &sp->changed);
+	sp->err = errno;
+	sp->step = 2;
+	return 127;
+}
+
+/* The init: start the script, reap until it ends, report, exit. */
+static enum reason
+run_as_init(const struct walk *w, const struct request *rq, char *const *envp,
+    const struct bpf *filter, struct fault *f)
+{
+	struct spawn	sp = { w, rq, envp, filter, 0, 0, false };
+	pid_t		pid, r;
+	int		status = 0;
+
+	pid = clone(spawn_child, spawn_stack + sizeof(spawn_stack),
+	    CLONE_VM | CLONE_VFORK | SIGCHLD, &sp);
+	if (pid < 0)
+		return fault(f, R_SYSTEM, "clone: %s", strerror(errno));
+	do
+		r = waitpid(-1, &status, __WALL);
+	while (r != pid && (r >= 0 || errno == EINTR));
+	if (r != pid)
+		return fault(f, R_SYSTEM, "waitpid: %s", strerror(errno));
+	if (sp.step == 1)
+		return fault(f, R_SECCOMP, "installing policy %s: %s", filter->name,
+		    strerror(sp.err));
+	if (sp.step == 2)
+		return fault(f, R_EXEC, "%s: %s", w->path, sp.changed ?
+		    "changed before exec" : strerror(sp.err));
+	init_report(status);
+}
+
+enum reason
+execute(const struct walk *w, const struct request *rq, char *const *envp,
+    mode_t mask, const struct bpf *filter, bool as_init, struct fault *f)
+{
 	sigset_t	none;
+	bool		changed = false;
 
 	if (enter_dir(w, f))
 		return f->reason;
@@ -70,19 +165,17 @@ execute(const struct walk *w, const struct request *rq, char *const *envp,
 	/* Whatever a library left open (an NSS module's socket) stays here. */
 	if (close_range(3, ~0U, CLOSE_RANGE_CLOEXEC) < 0)
 		return fault(f, R_EXEC, "close_range: %s", strerror(errno));
-	/* A supervised child inherits the supervisor's blocked signals. */
+	/* A supervised child inherits the supervisor's blocked signals, and
+	 * startup ignored SIGXFSZ, which would survive the exec. */
 	(void)sigemptyset(&none);
 	(void)sigprocmask(SIG_SETMASK, &none, NULL);
+	(void)signal(SIGXFSZ, SIG_DFL);
+	if (as_init)
+		return run_as_init(w, rq, envp, filter, f);
 	/* Seccomp last: from here on only what the policy allows. */
 	if (policy_install(filter, f))
 		return f->reason;
-	(void)execveat(w->script_fd, "", rq->argv, envp, AT_EMPTY_PATH);
-	if (errno != ENOENT)
-		return fault(f, R_EXEC, "%s: %s", w->path, strerror(errno));
-	if (fstatat(AT_FDCWD, w->name, &st, AT_SYMLINK_NOFOLLOW) < 0 ||
-	    st.st_dev != w->script.st_dev || st.st_ino != w->script.st_ino)
-		return fault(f, R_EXEC, "%s changed before exec", w->path);
-	(void)snprintf(rel, sizeof(rel), "./%s", w->name);
-	(void)execve(rel, rq->argv, envp);
-	return fault(f, R_EXEC, "%s: %s", w->path, strerror(errno));
+	exec_script(w, rq, envp, &changed);
+	return fault(f, R_EXEC, "%s: %s", w->path, changed ?
+	    "changed before exec" : strerror(errno));
 }

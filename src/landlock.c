@@ -62,42 +62,6 @@ landlock_kernel_abi(void)
 	return v < 0 ? 0 : (int)v;
 }
 
-/*
- * Open path for a rule.  The anchor, a prefix of path that the
- * administrator or the user database names, is opened as named; every
- * component below it with O_NOFOLLOW, so that a user cannot point a grant
- * somewhere else with a symbolic link in a directory of its own.
- * Returns -1 when there is nothing to grant (missing, a link, no access).
- */
-static int
-open_rule_path(const char *anchor, const char *path)
-{
-	size_t	pos = path_within(anchor, path);
-	int	fd;
-
-	if (pos == 0)
-		return -1;
-	fd = open(anchor, O_PATH | O_CLOEXEC);
-	while (fd >= 0 && path[pos] != '\0') {
-		char	name[NAME_MAX + 1];
-		size_t	start = pos + (path[pos] == '/'), len;
-		int	next;
-
-		len = strcspn(path + start, "/");
-		if (len > NAME_MAX) {
-			(void)close(fd);
-			return -1;
-		}
-		memcpy(name, path + start, len);
-		name[len] = '\0';
-		next = openat(fd, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
-		(void)close(fd);
-		fd = next;
-		pos = start + len;
-	}
-	return fd;
-}
-
 /* Grant rights beneath path (opened from anchor); nothing if absent. */
 static enum reason
 allow_path(int rfd, const struct landlock_plan *plan, const char *anchor,
@@ -107,7 +71,7 @@ allow_path(int rfd, const struct landlock_plan *plan, const char *anchor,
 	struct stat			st;
 	int				fd;
 
-	if ((fd = open_rule_path(anchor, path)) < 0)
+	if ((fd = open_beneath(anchor, path)) < 0)
 		return R_ALLOW;
 	if (fstat(fd, &st) < 0) {
 		(void)close(fd);
@@ -136,12 +100,9 @@ allow_conf_path(int rfd, const struct landlock_plan *plan,
 {
 	char	path[PATH_MAX];
 
-	if (p[0] != '~')
-		return allow_path(rfd, plan, p, p, rights, f);
-	if ((size_t)snprintf(path, sizeof(path), "%s%s", home, p + 1) >=
-	    sizeof(path))
+	if (!conf_path_resolve(home, p, path, sizeof(path)))
 		return fault(f, R_SYSTEM, "landlock path %s too long", p);
-	return allow_path(rfd, plan, home, path, rights, f);
+	return allow_path(rfd, plan, p[0] == '~' ? home : p, path, rights, f);
 }
 
 /*

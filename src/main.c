@@ -49,13 +49,14 @@ main(int argc, char *argv[])
 	bool			supervised;
 	char			ll_note[96];
 	struct request		rq;
+	struct inherited	inh;
 	struct fault		f, bad_request;
 	char			**incoming, cwd[PATH_MAX], caller[64];
 	uid_t			ruid = getuid();
 	enum reason		parsed;
 
 	/* Hygiene before anything can open a file or read the environment. */
-	startup(&incoming);
+	startup(&incoming, &inh);
 	audit_init(incoming);
 
 	/* Root-owned configuration, or nothing runs. */
@@ -137,11 +138,12 @@ main(int argc, char *argv[])
 	 * limits, which can only lower what the web server gave; then
 	 * Landlock (which needs no_new_privs, set by the drop).
 	 */
-	if (confine_namespaces(&d.e, &f) ||
+	if (confine_namespaces(&(struct ns_in){ &d.e, &d.t, CGIBOX_CONF_DIR,
+	    cfg.has_env_set, supervised }, &f) ||
 	    confine_drop(&d.t, d.t.uid, &f) || (supervised &&
-	    supervised_child(&f)) || confine_limits(&d.e, &f) ||
+	    supervised_child(&f)) || confine_limits(&d.e, &inh, &f) ||
 	    landlock_apply(&plan, &d.e, &d.t, &d.w, &f))
 		reject_fault(&f);
-	(void)execute(&d.w, &rq, env.vec, d.e.s.umask, &filter, &f);
+	(void)execute(&d.w, &rq, env.vec, d.e.s.umask, &filter, supervised, &f);
 	reject_fault(&f);
 }

@@ -102,19 +102,25 @@ path_owner_hint(const char *path, uid_t *uid, gid_t *gid, struct fault *f)
 {
 	struct stat	st;
 	uid_t		caller = getuid();
+	gid_t		caller_gid = getgid();
 	int		r, e;
 
 	/*
 	 * With the caller's filesystem rights, not root's: otherwise the
 	 * answer would tell the caller whether any path exists (/root/...).
+	 * Group too: the effective gid is root's (startup).
 	 */
+	(void)setfsgid(caller_gid);
 	(void)setfsuid(caller);
-	if ((uid_t)setfsuid((uid_t)-1) != caller)
+	if ((uid_t)setfsuid((uid_t)-1) != caller ||
+	    (gid_t)setfsgid((gid_t)-1) != caller_gid)
 		return fault(f, R_SYSTEM, "setfsuid failed");
 	r = fstatat(AT_FDCWD, path, &st, AT_SYMLINK_NOFOLLOW);
 	e = errno;
 	(void)setfsuid(geteuid());
-	if ((uid_t)setfsuid((uid_t)-1) != geteuid())
+	(void)setfsgid(getegid());
+	if ((uid_t)setfsuid((uid_t)-1) != geteuid() ||
+	    (gid_t)setfsgid((gid_t)-1) != getegid())
 		return fault(f, R_SYSTEM, "setfsuid failed");
 	errno = e;
 	if (r < 0)
@@ -306,4 +312,52 @@ path_judge(const struct walk *w, uid_t uid, gid_t gid, struct fault *f)
 		return fault(f, R_FILE_NOEXEC, "%s is not executable by its "
 		    "owner", w->path);
 	return R_ALLOW;
+}
+
+/*
+ * Open path (O_PATH) for a Landlock rule or a hidden directory.  The anchor, a prefix of path that the
+ * administrator or the user database names, is opened as named; every
+ * component below it with O_NOFOLLOW, so that a user cannot point a grant
+ * somewhere else with a symbolic link in a directory of its own.
+ * Returns -1 when there is nothing to grant (missing, a link, no access).
+ */
+int
+open_beneath(const char *anchor, const char *path)
+{
+	size_t	pos = path_within(anchor, path);
+	int	fd;
+
+	if (pos == 0)
+		return -1;
+	fd = open(anchor, O_PATH | O_CLOEXEC);
+	while (fd >= 0 && path[pos] != '\0') {
+		char	name[NAME_MAX + 1];
+		size_t	start = pos + (path[pos] == '/'), len;
+		int	next;
+
+		len = strcspn(path + start, "/");
+		if (len > NAME_MAX) {
+			(void)close(fd);
+			return -1;
+		}
+		memcpy(name, path + start, len);
+		name[len] = '\0';
+		next = openat(fd, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+		(void)close(fd);
+		fd = next;
+		pos = start + len;
+	}
+	return fd;
+}
+
+/*
+ * A path from the configuration (landlock-read, landlock-write, hide):
+ * absolute, or ~ or ~/REL for the target's home.  False if too long.
+ */
+bool
+conf_path_resolve(const char *home, const char *p, char *out, size_t size)
+{
+	if (p[0] != '~')
+		return copy_str(out, size, p);
+	return (size_t)snprintf(out, size, "%s%s", home, p + 1) < size;
 }

@@ -9,7 +9,8 @@
  *   errno ENAME NAME... [if COND [and COND]...]
  *   kill NAME... [if COND [and COND]...]
  *
- *   COND:  aN OP VALUE | aN & VALUE == VALUE | aN in VALUE...
+ *   COND:  aN OP VALUE | aN in VALUE... | aN & MASK == VALUE |
+ *          aN & MASK in VALUE...
  *   OP:    == != < <= > >=
  *   VALUE: a number (decimal, 0x hex), a named constant, or several joined
  *          with | (ORed)
@@ -18,11 +19,15 @@
  * - Every line is parsed and every error reported with its line; any error
  *   refuses the policy.  Unknown words, constants and errno names are
  *   errors.
- * - "in" is the only condition in its rule; "else" only follows a single
- *   "in", "== VALUE" or "& MASK == 0" condition, whose complement the
- *   compiler can express exactly.
+ * - "else" follows only allow rules whose conditions are all "==", "in"
+ *   or "& MASK" tests: sets of values, whose complement the compiler can
+ *   write exactly.  The rules for one system call with an else form a
+ *   union, and the else covers everything outside it; policy_check()
+ *   refuses what the compiler could not write (see cgibox-policy(5)).
  */
 #include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
 #include <sched.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -46,7 +51,15 @@ static const struct {
 	{ "CLONE_NEWNET", CLONE_NEWNET }, { "CLONE_THREAD", CLONE_THREAD },
 	{ "CLONE_VM", CLONE_VM },
 	{ "SOCK_STREAM", SOCK_STREAM }, { "SOCK_DGRAM", SOCK_DGRAM },
-	{ "SOCK_RAW", SOCK_RAW },
+	{ "SOCK_RAW", SOCK_RAW }, { "SOCK_SEQPACKET", SOCK_SEQPACKET },
+	{ "SOCK_NONBLOCK", SOCK_NONBLOCK }, { "SOCK_CLOEXEC", SOCK_CLOEXEC },
+	{ "SOCK_TYPE_MASK", 0xf },	/* the kernel's mask for the type */
+	{ "IPPROTO_IP", IPPROTO_IP }, { "IPPROTO_ICMP", IPPROTO_ICMP },
+	{ "IPPROTO_TCP", IPPROTO_TCP }, { "IPPROTO_UDP", IPPROTO_UDP },
+	{ "IPPROTO_ICMPV6", IPPROTO_ICMPV6 }, { "IPPROTO_SCTP", IPPROTO_SCTP },
+	{ "IPPROTO_UDPLITE", IPPROTO_UDPLITE }, { "IPPROTO_MPTCP", 262 },
+	{ "S_ISUID", 04000 }, { "S_ISGID", 02000 }, { "S_ISVTX", 01000 },
+	{ "O_CREAT", O_CREAT }, { "O_TMPFILE", O_TMPFILE },
 };
 
 static const struct {
@@ -176,6 +189,83 @@ static const struct {
 	{ ">", OP_GT }, { ">=", OP_GE },
 };
 
+/*
+ * The values of an "in" condition, up to "and", "else" or the end: each
+ * is stored in the policy's value pool and must lie within mask.
+ */
+static bool
+parse_in(struct pparser *pp, char **w, size_t n, size_t *i, struct pcond *c)
+{
+	struct policy	*p = pp->p;
+
+	c->op = OP_IN;
+	c->vfirst = (uint32_t)p->nvalues;
+	c->vcount = 0;
+	while (*i < n && strcmp(w[*i], "and") != 0 &&
+	    strcmp(w[*i], "else") != 0) {
+		uint64_t v;
+
+		if (c->vcount == POLICY_MAX_IN) {
+			perr(pp, "more than %d values after in", POLICY_MAX_IN);
+			return false;
+		}
+		if (p->nvalues == POLICY_MAX_VALUES) {
+			perr(pp, "more than %d values after in, in all",
+			    POLICY_MAX_VALUES);
+			return false;
+		}
+		if (!parse_value(pp, w[*i], &v))
+			return false;
+		if (v & ~c->mask) {
+			perr(pp, "value '%s' has bits outside the mask", w[*i]);
+			return false;
+		}
+		p->values[p->nvalues++] = v;
+		c->vcount++;
+		(*i)++;
+	}
+	if (c->vcount == 0) {
+		perr(pp, "'in' takes at least one value");
+		return false;
+	}
+	return true;
+}
+
+/* aN & MASK == VALUE, or aN & MASK in VALUE...; w[*i] is the "&". */
+static bool
+parse_masked(struct pparser *pp, char **w, size_t n, size_t *i,
+    struct pcond *c)
+{
+	if (*i + 3 > n || (strcmp(w[*i + 2], "==") != 0 &&
+	    strcmp(w[*i + 2], "in") != 0)) {
+		perr(pp, "expected aN & MASK == VALUE or aN & MASK in VALUE...");
+		return false;
+	}
+	if (!parse_value(pp, w[*i + 1], &c->mask))
+		return false;
+	if (c->mask == 0) {
+		perr(pp, "a mask of 0 tests nothing");
+		return false;
+	}
+	if (strcmp(w[*i + 2], "in") == 0) {
+		*i += 3;
+		return parse_in(pp, w, n, i, c);
+	}
+	if (*i + 4 > n) {
+		perr(pp, "incomplete condition");
+		return false;
+	}
+	c->op = OP_MASKED_EQ;
+	if (!parse_value(pp, w[*i + 3], &c->value))
+		return false;
+	if (c->value & ~c->mask) {
+		perr(pp, "value '%s' has bits outside the mask", w[*i + 3]);
+		return false;
+	}
+	*i += 4;
+	return true;
+}
+
 /* Parse COND [and COND]... from w[0..n); set *used to the words taken. */
 static bool
 parse_conds(struct pparser *pp, char **w, size_t n, struct prule *r,
@@ -191,56 +281,36 @@ parse_conds(struct pparser *pp, char **w, size_t n, struct prule *r,
 			return false;
 		}
 		c = &r->cond[r->ncond++];
+		memset(c, 0, sizeof(*c));
+		c->mask = ~(uint64_t)0;
 		if (i + 3 > n) {
 			perr(pp, "incomplete condition");
 			return false;
 		}
 		if (!parse_arg(pp, w[i], &c->arg))
 			return false;
-		if (strcmp(w[i + 1], "in") == 0) {
-			i += 2;
-			while (i < n && strcmp(w[i], "else") != 0) {
-				if (r->nin == POLICY_MAX_IN) {
-					perr(pp, "more than %d values after in",
-					    POLICY_MAX_IN);
-					return false;
-				}
-				if (!parse_value(pp, w[i], &r->in[r->nin++]))
-					return false;
-				i++;
-			}
-			c->op = OP_IN;
-			if (r->nin == 0 || r->ncond != 1) {
-				perr(pp, "'in' takes values and must be the only "
-				    "condition");
+		i++;
+		if (strcmp(w[i], "in") == 0) {
+			i++;
+			if (!parse_in(pp, w, n, &i, c))
 				return false;
-			}
-			break;
-		}
-		if (strcmp(w[i + 1], "&") == 0) {
-			if (i + 5 > n || strcmp(w[i + 3], "==") != 0) {
-				perr(pp, "expected aN & MASK == VALUE");
+		} else if (strcmp(w[i], "&") == 0) {
+			if (!parse_masked(pp, w, n, &i, c))
 				return false;
-			}
-			c->op = OP_MASKED_EQ;
-			if (!parse_value(pp, w[i + 2], &c->mask) ||
-			    !parse_value(pp, w[i + 4], &c->value))
-				return false;
-			i += 5;
 		} else {
 			size_t k;
 
 			for (k = 0; k < sizeof(ops) / sizeof(ops[0]); k++)
-				if (strcmp(ops[k].word, w[i + 1]) == 0)
+				if (strcmp(ops[k].word, w[i]) == 0)
 					break;
 			if (k == sizeof(ops) / sizeof(ops[0])) {
-				perr(pp, "unknown operator '%s'", w[i + 1]);
+				perr(pp, "unknown operator '%s'", w[i]);
 				return false;
 			}
 			c->op = ops[k].op;
-			if (!parse_value(pp, w[i + 2], &c->value))
+			if (!parse_value(pp, w[i + 1], &c->value))
 				return false;
-			i += 3;
+			i += 2;
 		}
 		for (size_t j = 0; j + 1 < r->ncond; j++)
 			if (r->cond[j].arg == c->arg) {
@@ -258,11 +328,16 @@ parse_conds(struct pparser *pp, char **w, size_t n, struct prule *r,
 	return true;
 }
 
+/* A set condition: ==, in, or a masked test.  Its complement is finite. */
+static bool
+set_cond(const struct pcond *c)
+{
+	return c->op == OP_EQ || c->op == OP_IN || c->op == OP_MASKED_EQ;
+}
+
 static bool
 parse_else(struct pparser *pp, char **w, size_t n, struct prule *r)
 {
-	const struct pcond	*c = &r->cond[0];
-
 	if (n == 0)
 		return true;
 	if (strcmp(w[0], "else") != 0 || n < 2) {
@@ -273,12 +348,12 @@ parse_else(struct pparser *pp, char **w, size_t n, struct prule *r)
 		perr(pp, "else only follows allow");
 		return false;
 	}
-	if (r->ncond != 1 || !(c->op == OP_IN || c->op == OP_EQ ||
-	    (c->op == OP_MASKED_EQ && c->value == 0))) {
-		perr(pp, "else needs a single 'in', '== VALUE' or "
-		    "'& MASK == 0' condition");
-		return false;
-	}
+	for (size_t i = 0; i < r->ncond; i++)
+		if (!set_cond(&r->cond[i])) {
+			perr(pp, "else needs conditions that are sets of values: "
+			    "'== VALUE', 'in VALUE...' or '& MASK' tests");
+			return false;
+		}
 	if (strcmp(w[1], "kill") == 0 && n == 2)
 		r->else_action = ACT_KILL;
 	else if (strcmp(w[1], "errno") == 0 && n == 3) {
@@ -452,9 +527,119 @@ policy_parse(struct policy *p, unsigned file, const char *text, size_t len,
 }
 
 /*
+ * The set a set condition tests: (aN & *mask) is one of the returned
+ * values.  For "==" the mask is all ones.
+ */
+size_t
+cond_set(const struct policy *p, const struct pcond *c, const uint64_t **vals,
+    uint64_t *mask)
+{
+	*mask = c->op == OP_EQ ? ~(uint64_t)0 : c->mask;
+	if (c->op == OP_IN) {
+		*vals = p->values + c->vfirst;
+		return c->vcount;
+	}
+	*vals = &c->value;
+	return 1;
+}
+
+/* The widest mask, in bits, whose complement the compiler enumerates. */
+#define ELSE_MASK_BITS	6
+
+PRINTF(4, 5) static void
+cerr(policy_error_fn err, void *ctx, const struct prule *r, const char *fmt,
+    ...)
+{
+	char	msg[256];
+	va_list	ap;
+
+	va_start(ap, fmt);
+	/* NOLINTNEXTLINE(clang-analyzer-valist.Uninitialized) */
+	(void)vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	if (err != NULL)
+		err(ctx, r->file, r->line, msg);
+}
+
+/*
+ * The rules for the call of rule k, which has an else: all allow rules
+ * with set conditions, one else action, one mask per argument, and masks
+ * whose complement the compiler can write.  Returns the errors found.
+ */
+static unsigned
+check_else(const struct policy *p, size_t k, policy_error_fn err, void *ctx)
+{
+	const struct prule	*first = &p->rules[k];
+	uint64_t		 mask[6] = { 0 }, any_nonzero[6] = { 0 };
+	bool			 seen[6] = { false };
+	size_t			 n = 0;
+
+	for (size_t i = 0; i < p->nrules; i++) {
+		const struct prule *r = &p->rules[i];
+
+		if (strcmp(r->name, first->name) != 0)
+			continue;
+		if (++n > POLICY_MAX_ELSE_RULES) {
+			cerr(err, ctx, r, "%s: more than %d rules with an else",
+			    r->name, POLICY_MAX_ELSE_RULES);
+			return 1;
+		}
+		if (r->action != ACT_ALLOW || r->ncond == 0) {
+			cerr(err, ctx, r, "%s has an else at %s:%u, so every rule "
+			    "for it must be an allow rule with conditions",
+			    r->name, p->files[first->file], first->line);
+			return 1;
+		}
+		if (r->else_action != ACT_NONE &&
+		    (r->else_action != first->else_action ||
+		    (r->else_action == ACT_ERRNO &&
+		    r->else_errno != first->else_errno))) {
+			cerr(err, ctx, r, "%s: a second, different else (the "
+			    "first is at %s:%u)", r->name,
+			    p->files[first->file], first->line);
+			return 1;
+		}
+		for (size_t c = 0; c < r->ncond; c++) {
+			const struct pcond	*pc = &r->cond[c];
+			const uint64_t		*v;
+			uint64_t		 m;
+			size_t			 nv;
+
+			if (!set_cond(pc)) {
+				cerr(err, ctx, r, "%s has an else at %s:%u, so its "
+				    "conditions must be ==, in or & tests",
+				    r->name, p->files[first->file],
+				    first->line);
+				return 1;
+			}
+			nv = cond_set(p, pc, &v, &m);
+			if (seen[pc->arg] && mask[pc->arg] != m) {
+				cerr(err, ctx, r, "%s: a%u is tested with two "
+				    "different masks", r->name, pc->arg);
+				return 1;
+			}
+			seen[pc->arg] = true;
+			mask[pc->arg] = m;
+			for (size_t j = 0; j < nv; j++)
+				any_nonzero[pc->arg] |= v[j] != 0;
+		}
+	}
+	for (unsigned a = 0; a < 6; a++)
+		if (seen[a] && mask[a] != ~(uint64_t)0 && any_nonzero[a] &&
+		    __builtin_popcountll(mask[a]) > ELSE_MASK_BITS) {
+			cerr(err, ctx, first, "%s: else: a%u & MASK with values "
+			    "other than 0 needs a mask of at most %d bits",
+			    first->name, a, ELSE_MASK_BITS);
+			return 1;
+		}
+	return 0;
+}
+
+/*
  * Cross-rule checks once every file is in: a system call with a rule
  * without conditions may have no other rule (libseccomp would let the
- * unconditional one win silently).
+ * unconditional one win silently), and the rules for a call with an else
+ * must be ones the compiler can partition (check_else).
  */
 unsigned
 policy_check(const struct policy *p, policy_error_fn err, void *ctx)
@@ -462,7 +647,9 @@ policy_check(const struct policy *p, policy_error_fn err, void *ctx)
 	unsigned	errors = 0;
 	char		msg[256];
 
-	for (size_t i = 0; i < p->nrules; i++)
+	for (size_t i = 0; i < p->nrules; i++) {
+		bool	earlier = false;
+
 		for (size_t j = i + 1; j < p->nrules; j++) {
 			const struct prule *a = &p->rules[i], *b = &p->rules[j];
 
@@ -476,5 +663,14 @@ policy_check(const struct policy *p, policy_error_fn err, void *ctx)
 			if (err != NULL)
 				err(ctx, b->file, b->line, msg);
 		}
+		if (p->rules[i].else_action == ACT_NONE)
+			continue;
+		/* Once per call: at its first rule with an else. */
+		for (size_t j = 0; j < i && !earlier; j++)
+			earlier = p->rules[j].else_action != ACT_NONE &&
+			    strcmp(p->rules[j].name, p->rules[i].name) == 0;
+		if (!earlier)
+			errors += check_else(p, i, err, ctx);
+	}
 	return errors;
 }

@@ -204,16 +204,6 @@ cmp(enum cmp_op op)
 }
 
 static int
-add1(scmp_filter_ctx sc, uint32_t act, int nr, unsigned arg,
-    enum scmp_compare op, uint64_t a, uint64_t b)
-{
-	struct scmp_arg_cmp	c = { .arg = arg, .op = op, .datum_a = a,
-	    .datum_b = b };
-
-	return seccomp_rule_add_exact_array(sc, act, nr, 1, &c);
-}
-
-static int
 sort_u64(const void *a, const void *b)
 {
 	uint64_t	x = *(const uint64_t *)a, y = *(const uint64_t *)b;
@@ -221,72 +211,41 @@ sort_u64(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
+/* ---- rules without an else: each is one or more libseccomp rules ---------- */
+
 /*
- * The complement of an "in"/"==" set, with the else action: each gap
- * between allowed values is enumerated when short, or one < / > rule at
- * either end.
+ * Add rule r with the conditions from index c on, the earlier ones fixed
+ * in cmp[0, c).  An "in" condition becomes one rule per value: the cross
+ * product of the sets.
  */
 static int
-add_else_set(scmp_filter_ctx sc, const struct prule *r, int nr, uint32_t act)
+add_product(scmp_filter_ctx sc, const struct policy *p, const struct prule *r,
+    int nr, uint32_t act, struct scmp_arg_cmp *cv, size_t c)
 {
-	uint64_t	v[POLICY_MAX_IN];
-	size_t		n = r->cond[0].op == OP_IN ? r->nin : 1;
-	uint64_t	lo = 0;
-	unsigned	arg = r->cond[0].arg;
-	int		rc;
+	const struct pcond	*pc;
+	const uint64_t		*v;
+	uint64_t		 mask;
+	size_t			 n;
+	int			 rc;
 
-	memcpy(v, r->cond[0].op == OP_IN ? r->in : &r->cond[0].value,
-	    n * sizeof(v[0]));
-	qsort(v, n, sizeof(v[0]), sort_u64);
-	for (size_t i = 0; i <= n; i++) {
-		uint64_t	hi;
-
-		if (i < n && v[i] < lo)
-			continue;		/* duplicate */
-		if (i == n) {
-			if (n > 0 && v[n - 1] == UINT64_MAX)
-				break;
-			rc = add1(sc, act, nr, arg, SCMP_CMP_GT, v[n - 1], 0);
-			if (rc < 0)
-				return rc;
-			break;
-		}
-		if (v[i] > lo) {
-			hi = v[i] - 1;
-			if (hi - lo < 64) {
-				for (uint64_t x = lo; ; x++) {
-					if ((rc = add1(sc, act, nr, arg,
-					    SCMP_CMP_EQ, x, 0)) < 0)
-						return rc;
-					if (x == hi)
-						break;
-				}
-			} else if (lo == 0) {
-				if ((rc = add1(sc, act, nr, arg, SCMP_CMP_LT,
-				    v[i], 0)) < 0)
-					return rc;
-			} else
-				return -ERANGE;
-		}
-		if (v[i] == UINT64_MAX)
-			break;
-		lo = v[i] + 1;
+	if (c == r->ncond)
+		return seccomp_rule_add_exact_array(sc, act, nr,
+		    (unsigned)r->ncond, cv);
+	pc = &r->cond[c];
+	cv[c].arg = pc->arg;
+	if (pc->op != OP_IN) {
+		cv[c].op = cmp(pc->op);
+		cv[c].datum_a = pc->op == OP_MASKED_EQ ? pc->mask : pc->value;
+		cv[c].datum_b = pc->op == OP_MASKED_EQ ? pc->value : 0;
+		return add_product(sc, p, r, nr, act, cv, c + 1);
 	}
-	return 0;
-}
-
-/* The complement of "& MASK == 0": any bit of MASK set. */
-static int
-add_else_mask(scmp_filter_ctx sc, const struct prule *r, int nr,
-    uint32_t act)
-{
-	for (unsigned b = 0; b < 64; b++) {
-		uint64_t	bit = (uint64_t)1 << b;
-		int		rc;
-
-		if ((r->cond[0].mask & bit) &&
-		    (rc = add1(sc, act, nr, r->cond[0].arg, SCMP_CMP_MASKED_EQ,
-		    bit, bit)) < 0)
+	n = cond_set(p, pc, &v, &mask);
+	for (size_t i = 0; i < n; i++) {
+		cv[c].op = mask == ~(uint64_t)0 ? SCMP_CMP_EQ :
+		    SCMP_CMP_MASKED_EQ;
+		cv[c].datum_a = mask == ~(uint64_t)0 ? v[i] : mask;
+		cv[c].datum_b = mask == ~(uint64_t)0 ? 0 : v[i];
+		if ((rc = add_product(sc, p, r, nr, act, cv, c + 1)) < 0)
 			return rc;
 	}
 	return 0;
@@ -298,7 +257,6 @@ add_rule(scmp_filter_ctx sc, const struct policy *p, const struct prule *r,
 {
 	uint32_t		act = action(r->action, r->errno_value);
 	struct scmp_arg_cmp	c[POLICY_MAX_COND];
-	int			rc;
 
 	/*
 	 * A rule without conditions that repeats the default action only
@@ -311,58 +269,330 @@ add_rule(scmp_filter_ctx sc, const struct policy *p, const struct prule *r,
 			return -ENOTUNIQ;
 		return 0;
 	}
-	if (r->ncond == 1 && r->cond[0].op == OP_IN) {
-		for (size_t i = 0; i < r->nin; i++)
-			if ((rc = add1(sc, act, nr, r->cond[0].arg, SCMP_CMP_EQ,
-			    r->in[i], 0)) < 0)
-				return rc;
-	} else {
-		for (size_t i = 0; i < r->ncond; i++) {
-			c[i].arg = r->cond[i].arg;
-			c[i].op = cmp(r->cond[i].op);
-			c[i].datum_a = r->cond[i].op == OP_MASKED_EQ ?
-			    r->cond[i].mask : r->cond[i].value;
-			c[i].datum_b = r->cond[i].op == OP_MASKED_EQ ?
-			    r->cond[i].value : 0;
-		}
-		if ((rc = seccomp_rule_add_exact_array(sc, act, nr,
-		    (unsigned)r->ncond, c)) < 0)
-			return rc;
-	}
-	if (r->else_action == ACT_NONE)
-		return 0;
-	act = action(r->else_action, r->else_errno);
-	if (act == action(p->default_action, p->default_errno))
-		return 0;
-	return r->cond[0].op == OP_MASKED_EQ ? add_else_mask(sc, r, nr, act) :
-	    add_else_set(sc, r, nr, act);
+	return add_product(sc, p, r, nr, act, c, 0);
 }
 
+/* ---- calls with an else: the union of their rules, and its complement ----- */
+
+/*
+ * The rules for one call with an else are a union of boxes: each rule is
+ * a set of values (or any value) per argument.  The compiler walks the
+ * arguments in order and splits each into the values some rule names and
+ * the rest, so every rule it writes is disjoint from every other rule
+ * with another action: which one libseccomp tries first cannot matter.
+ * The rest of an argument is written with few comparisons (rest()).
+ */
+struct part {
+	scmp_filter_ctx		 sc;
+	const struct policy	*p;
+	int			 nr;
+	uint32_t		 allow, otherwise, deflt;
+	const struct prule	*rule[POLICY_MAX_ELSE_RULES];
+	size_t			 nrules;
+	unsigned		 dim[6];	/* the arguments tested, in order */
+	uint64_t		 mask[6];	/* per argument */
+	size_t			 ndim;
+	unsigned		 budget;	/* nodes left to visit */
+	struct scmp_arg_cmp	 prefix[6];
+};
+
+/*
+ * The most nodes one call's partition may visit: a few hundred rules at
+ * most, and a compile that cannot run away.  The shipped socket rules
+ * need about 150.
+ */
+#define PART_BUDGET	2048
+
+/* Rule k's set for argument a; false if it takes any value there. */
+static bool
+rule_set(const struct part *pt, size_t k, unsigned a, const uint64_t **v,
+    size_t *n)
+{
+	const struct prule	*r = pt->rule[k];
+	uint64_t		 m;
+
+	for (size_t c = 0; c < r->ncond; c++)
+		if (r->cond[c].arg == a) {
+			*n = cond_set(pt->p, &r->cond[c], v, &m);
+			return true;
+		}
+	return false;
+}
+
+static bool
+in_set(const uint64_t *v, size_t n, uint64_t x)
+{
+	for (size_t i = 0; i < n; i++)
+		if (v[i] == x)
+			return true;
+	return false;
+}
+
+static int
+emit(struct part *pt, uint32_t act, size_t depth)
+{
+	if (act == pt->deflt)
+		return 0;
+	return seccomp_rule_add_exact_array(pt->sc, act, pt->nr,
+	    (unsigned)depth, pt->prefix);
+}
+
+static int	node(struct part *, uint64_t, size_t, size_t);
+
+/* Recurse below the comparison (op, a, b) on dimension d at depth. */
+static int
+branch(struct part *pt, uint64_t active, size_t d, size_t depth,
+    enum scmp_compare op, uint64_t a, uint64_t b)
+{
+	pt->prefix[depth] = (struct scmp_arg_cmp){ .arg = pt->dim[d],
+	    .op = op, .datum_a = a, .datum_b = b };
+	return node(pt, active, d + 1, depth + 1);
+}
+
+/*
+ * Values lo to hi of a dimension, as aligned blocks of the values its
+ * mask leaves, shifted down by shift: each block is one masked ==.
+ * For a whole argument the mask is all ones and shift 0.
+ */
+static int
+blocks(struct part *pt, uint64_t active, size_t d, size_t depth, uint64_t lo,
+    uint64_t hi, unsigned shift)
+{
+	uint64_t	m = pt->mask[d];
+	int		rc;
+
+	for (;;) {
+		/* The largest aligned block at lo that fits below hi. */
+		uint64_t size = lo == 0 ? (uint64_t)1 << 63 : lo & -lo;
+
+		while (size - 1 > hi - lo)
+			size >>= 1;
+		if ((rc = branch(pt, active, d, depth, SCMP_CMP_MASKED_EQ,
+		    m & ~((size << shift) - 1), lo << shift)) < 0)
+			return rc;
+		if (hi - lo == size - 1)
+			return 0;
+		lo += size;
+	}
+}
+
+/*
+ * The values of dimension d that v[0, n) (sorted, unique) omits.  A whole
+ * argument: < below the smallest, blocks between, > above the largest.
+ * A mask of contiguous bits: blocks of the masked values.  Other masks:
+ * for a set of just 0, one rule per bit of the mask (they overlap, with
+ * one outcome); otherwise every other value of the masked bits (at most
+ * 2^6, policy_check).
+ */
+static int
+rest(struct part *pt, uint64_t active, size_t d, size_t depth,
+    const uint64_t *v, size_t n)
+{
+	uint64_t	m = pt->mask[d], top, s;
+	unsigned	shift = (unsigned)__builtin_ctzll(m);
+	bool		plain = m == ~(uint64_t)0;
+	int		rc;
+
+	top = m >> shift;
+	if ((top & (top + 1)) == 0) {		/* contiguous, or all ones */
+		if (v[0] > 0 && (rc = plain ? branch(pt, active, d, depth,
+		    SCMP_CMP_LT, v[0], 0) : blocks(pt, active, d, depth, 0,
+		    (v[0] >> shift) - 1, shift)) < 0)
+			return rc;
+		for (size_t i = 0; i + 1 < n; i++)
+			if ((v[i + 1] >> shift) > (v[i] >> shift) + 1 &&
+			    (rc = blocks(pt, active, d, depth,
+			    (v[i] >> shift) + 1, (v[i + 1] >> shift) - 1,
+			    shift)) < 0)
+				return rc;
+		if ((v[n - 1] >> shift) < top && (rc = plain ? branch(pt,
+		    active, d, depth, SCMP_CMP_GT, v[n - 1], 0) : blocks(pt,
+		    active, d, depth, (v[n - 1] >> shift) + 1, top, shift)) < 0)
+			return rc;
+		return 0;
+	}
+	if (n == 1 && v[0] == 0) {
+		for (unsigned b = 0; b < 64; b++)
+			if ((m >> b & 1) && (rc = branch(pt, active, d, depth,
+			    SCMP_CMP_MASKED_EQ, (uint64_t)1 << b,
+			    (uint64_t)1 << b)) < 0)
+				return rc;
+		return 0;
+	}
+	s = 0;
+	do {
+		if (!in_set(v, n, s) && (rc = branch(pt, active, d, depth,
+		    SCMP_CMP_MASKED_EQ, m, s)) < 0)
+			return rc;
+		s = (s - m) & m;
+	} while (s != 0);
+	return 0;
+}
+
+/*
+ * The calls that the rules in active (a bit per rule) still match after
+ * the comparisons in prefix[0, depth), on the dimensions from d on.
+ */
+static int
+node(struct part *pt, uint64_t active, size_t d, size_t depth)
+{
+	uint64_t	vals[POLICY_MAX_ELSE_RULES * POLICY_MAX_IN];
+	uint64_t	any = 0;
+	size_t		nv = 0;
+	int		rc;
+
+	if (pt->budget-- == 0)
+		return -E2BIG;
+	if (active == 0)
+		return emit(pt, pt->otherwise, depth);
+	for (size_t k = 0; k < pt->nrules; k++) {
+		bool	rest_any = true;
+
+		if (!(active >> k & 1))
+			continue;
+		for (size_t e = d; e < pt->ndim && rest_any; e++) {
+			const uint64_t	*v;
+			size_t		 n;
+
+			rest_any = !rule_set(pt, k, pt->dim[e], &v, &n);
+		}
+		if (rest_any)
+			return emit(pt, pt->allow, depth);
+	}
+	/* d < ndim here: an active rule still has a condition to meet. */
+	for (size_t k = 0; k < pt->nrules; k++) {
+		const uint64_t	*v;
+		size_t		 n;
+
+		if (!(active >> k & 1))
+			continue;
+		if (!rule_set(pt, k, pt->dim[d], &v, &n)) {
+			any |= (uint64_t)1 << k;
+			continue;
+		}
+		for (size_t i = 0; i < n; i++)
+			if (!in_set(vals, nv, v[i]))
+				vals[nv++] = v[i];
+	}
+	if (nv == 0)
+		return node(pt, any, d + 1, depth);
+	qsort(vals, nv, sizeof(vals[0]), sort_u64);
+	for (size_t i = 0; i < nv; i++) {
+		uint64_t	sub = any;
+		bool		plain = pt->mask[d] == ~(uint64_t)0;
+
+		for (size_t k = 0; k < pt->nrules; k++) {
+			const uint64_t	*v;
+			size_t		 n;
+
+			if ((active >> k & 1) && rule_set(pt, k, pt->dim[d], &v,
+			    &n) && in_set(v, n, vals[i]))
+				sub |= (uint64_t)1 << k;
+		}
+		if ((rc = branch(pt, sub, d, depth, plain ? SCMP_CMP_EQ :
+		    SCMP_CMP_MASKED_EQ, plain ? vals[i] : pt->mask[d],
+		    plain ? 0 : vals[i])) < 0)
+			return rc;
+	}
+	return rest(pt, any, d, depth, vals, nv);
+}
+
+/* All the rules for the call of p->rules[k], which has an else. */
+static int
+add_partition(scmp_filter_ctx sc, const struct policy *p, size_t k, int nr)
+{
+	static struct part	pt;
+	const struct prule	*first = &p->rules[k];
+	uint64_t		 mask[6] = { 0 };
+	bool			 used[6] = { false };
+
+	memset(&pt, 0, sizeof(pt));
+	pt.sc = sc;
+	pt.p = p;
+	pt.nr = nr;
+	pt.allow = SCMP_ACT_ALLOW;
+	pt.otherwise = action(first->else_action, first->else_errno);
+	pt.deflt = action(p->default_action, p->default_errno);
+	pt.budget = PART_BUDGET;
+	for (size_t i = 0; i < p->nrules; i++) {
+		const struct prule *r = &p->rules[i];
+
+		if (strcmp(r->name, first->name) != 0)
+			continue;
+		if (pt.nrules == POLICY_MAX_ELSE_RULES)
+			return -E2BIG;		/* policy_check refuses it */
+		pt.rule[pt.nrules++] = r;
+		for (size_t c = 0; c < r->ncond; c++) {
+			const uint64_t	*v;
+
+			(void)cond_set(p, &r->cond[c], &v,
+			    &mask[r->cond[c].arg]);
+			used[r->cond[c].arg] = true;
+		}
+	}
+	for (unsigned a = 0; a < 6; a++)
+		if (used[a]) {
+			pt.mask[pt.ndim] = mask[a];
+			pt.dim[pt.ndim++] = a;
+		}
+	return node(&pt, pt.nrules == 64 ? ~(uint64_t)0 :
+	    ((uint64_t)1 << pt.nrules) - 1, 0, 0);
+}
+
+/*
+ * The compiled program, through a pipe: no file, so no file size limit of
+ * the caller's applies, and the largest filter (32 KiB) fits in a pipe's
+ * buffer, so the write never blocks.
+ */
 static enum reason
 export(scmp_filter_ctx sc, struct bpf *out, struct fault *f)
 {
-	int	fd = memfd_create("cgibox-bpf", MFD_CLOEXEC);
-	off_t	len;
+	int	p[2];
 	ssize_t	n;
 
-	if (fd < 0)
-		return fault(f, R_SECCOMP, "memfd_create: %s", strerror(errno));
-	if (seccomp_export_bpf(sc, fd) < 0 ||
-	    (len = lseek(fd, 0, SEEK_CUR)) < 0) {
-		(void)close(fd);
-		return fault(f, R_SECCOMP, "seccomp_export_bpf failed");
+	if (pipe2(p, O_CLOEXEC | O_NONBLOCK) < 0)
+		return fault(f, R_SECCOMP, "pipe: %s", strerror(errno));
+	(void)fcntl(p[1], F_SETPIPE_SZ, (int)sizeof(out->insns) + 4096);
+	if (seccomp_export_bpf(sc, p[1]) < 0) {
+		(void)close(p[0]);
+		(void)close(p[1]);
+		return fault(f, R_SECCOMP, "seccomp_export_bpf failed (a filter "
+		    "of more than %d instructions?)", BPF_MAX_INSNS);
 	}
-	if (len == 0 || len % 8 != 0 || (size_t)len > sizeof(out->insns)) {
-		(void)close(fd);
-		return fault(f, R_SECCOMP, "filter of %lld bytes: not 1 to %d "
-		    "instructions", (long long)len, BPF_MAX_INSNS);
+	(void)close(p[1]);
+	n = read(p[0], out->insns, sizeof(out->insns));
+	if (n > 0 && (size_t)n == sizeof(out->insns)) {
+		char	more;
+
+		if (read(p[0], &more, 1) > 0)
+			n = -2;
 	}
-	n = pread(fd, out->insns, (size_t)len, 0);
-	(void)close(fd);
-	if (n != len)
-		return fault(f, R_SECCOMP, "reading the filter back failed");
-	out->len = (size_t)len;
+	(void)close(p[0]);
+	if (n <= 0 || n % 8 != 0)
+		return fault(f, R_SECCOMP, "filter not 1 to %d instructions",
+		    BPF_MAX_INSNS);
+	out->len = (size_t)n;
 	return R_ALLOW;
+}
+
+/*
+ * How rule i is compiled: on its own, or with the other rules for its
+ * call in one partition (the call has an else), written at the first
+ * rule with an else and skipped at the others.
+ */
+enum else_role { ELSE_NONE, ELSE_FIRST, ELSE_DONE };
+
+static enum else_role
+else_rule(const struct policy *p, size_t i)
+{
+	for (size_t j = 0; j < p->nrules; j++) {
+		const struct prule *r = &p->rules[j];
+
+		if (r->else_action != ACT_NONE &&
+		    strcmp(r->name, p->rules[i].name) == 0)
+			return j == i ? ELSE_FIRST : ELSE_DONE;
+	}
+	return ELSE_NONE;
 }
 
 /*
@@ -399,11 +629,24 @@ policy_compile(const struct policy *p, struct bpf *out, FILE *pfc,
 		}
 		/* libseccomp refuses rules for what they say (a duplicate,
 		 * a bad comparison): the policy's fault, not the system's. */
-		if ((rc = add_rule(sc, p, ru, nr)) < 0)
+		switch (else_rule(p, i)) {
+		case ELSE_NONE:
+			rc = add_rule(sc, p, ru, nr);
+			break;
+		case ELSE_FIRST:
+			rc = add_partition(sc, p, i, nr);
+			break;
+		case ELSE_DONE:
+		default:
+			rc = 0;
+			break;
+		}
+		if (rc < 0)
 			r = fault(f, R_POLICY_INVALID, "%s:%u: %s: %s",
 			    p->files[ru->file], ru->line, ru->name,
-			    rc == -ERANGE ? "else: the values leave a gap too "
-			    "wide to express" : rc == -EEXIST ? "the same "
+			    rc == -E2BIG ? "else: writing the complement of "
+			    "these rules takes too many filter rules; use fewer, "
+			    "closer or unmasked values" : rc == -EEXIST ? "the same "
 			    "conditions as another rule for this call" :
 			    rc == -ENOTUNIQ ? "a rule with conditions and the "
 			    "default action cannot override another rule; "

@@ -12,10 +12,23 @@
  * - The environment is taken aside and environ emptied: libc and NSS
  *   modules must not read the caller's variables while we are root.
  * - The effective uid is 0, or the launcher refuses to run.
+ * - The effective gid becomes 0, so that every file the launcher creates
+ *   as root (the log, the cache, the slots) is root's, never readable
+ *   through the caller's group.
+ * - The caller's RLIMIT_FSIZE is set aside and the limit raised: a limit
+ *   the web server sets must not cut an audit line in half or kill the
+ *   launcher with SIGXFSZ while it compiles a filter.  Without
+ *   CAP_SYS_RESOURCE (a container's bounding set may lack it) only the
+ *   soft limit can rise, to the hard one; the log then refuses a line
+ *   that would not fit whole (audit.c).  SIGXFSZ is ignored while
+ *   cgibox runs, so a write past a limit fails instead of killing it.
+ *   The script gets the caller's limit back (confine_limits), lowered
+ *   further by the configuration, and SIGXFSZ's default (execute).
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <sys/syscall.h>
@@ -85,9 +98,10 @@ reset_signals(void)
 }
 
 void
-startup(char ***incoming)
+startup(char ***incoming, struct inherited *inh)
 {
 	static char	*empty[] = { NULL };
+	struct rlimit	 unlimited = { RLIM_INFINITY, RLIM_INFINITY };
 
 	sane_stdio();
 	if (close_range(3, ~0U, 0) < 0)
@@ -99,4 +113,16 @@ startup(char ***incoming)
 	if (geteuid() != 0)
 		reject(R_SYSTEM, "not running with euid 0: the launcher must "
 		    "be installed setuid root");
+	if (setresgid((gid_t)-1, 0, (gid_t)-1) < 0)
+		reject(R_SYSTEM, "setresgid: %m");
+	if (getrlimit(RLIMIT_FSIZE, &inh->fsize) < 0)
+		reject(R_SYSTEM, "getrlimit: %m");
+	if (setrlimit(RLIMIT_FSIZE, &unlimited) < 0) {
+		struct rlimit	hard = { inh->fsize.rlim_max, inh->fsize.rlim_max };
+
+		if (setrlimit(RLIMIT_FSIZE, &hard) < 0)
+			reject(R_SYSTEM, "raising RLIMIT_FSIZE: %m");
+	}
+	if (signal(SIGXFSZ, SIG_IGN) == SIG_ERR)
+		reject(R_SYSTEM, "ignoring SIGXFSZ: %m");
 }

@@ -16,10 +16,23 @@
  *   its own small seccomp
  *   filter, and holds none of the script's stdio, so the web server sees
  *   end of output exactly when the script and its children close it.
- * - The script runs in its own process group, with the supervisor as its
- *   subreaper: at the timeout, or when the web server sends SIGTERM, SIGHUP
- *   or SIGINT, the group and every descendant still attached to the
- *   supervisor get SIGTERM, then SIGKILL after a grace period.
+ * - The request gets a PID namespace of its own.  Its first process, the
+ *   init, is cgibox's child: it goes through the rest of the pipeline,
+ *   then starts the script (execute(), with vfork) as process 2, reaps
+ *   what is orphaned, and when the script exits hands its wait status to
+ *   the supervisor through a pipe and exits.  When the init dies the
+ *   kernel kills every process in the namespace at once, however fast
+ *   they fork and whatever session or group they moved to, and the
+ *   supervisor reaps the init only when they are all gone.  The script
+ *   itself is an ordinary process: signals and SIGPIPE act on it as
+ *   anywhere else, which they would not on a namespace's first process.
+ * - At the timeout, or when the web server sends SIGTERM, SIGHUP or SIGINT,
+ *   the init's process group, where the script starts, gets SIGTERM (the
+ *   init ignores it, as a namespace's first process does); after a grace
+ *   period the init gets SIGKILL, and with it the whole namespace.
+ * - The init has PDEATHSIG SIGKILL, and checks that the supervisor was
+ *   still alive after setting it: a supervisor killed by SIGKILL takes the
+ *   init, and so the namespace, with it, and the kernel frees its slot.
  * - One final line per supervised request: event=exit (or timeout), the
  *   status or signal, CPU, peak RSS and wall time; a death by SIGSYS is
  *   reason=seccomp-violation.  cgibox exits with the script's status, or
@@ -31,6 +44,8 @@
 #include <linux/audit.h>
 #include <linux/filter.h>
 #include <linux/seccomp.h>
+#include <poll.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -123,7 +138,7 @@ supervisor_filter(struct fault *f)
 		ALLOW(__NR_exit), ALLOW(__NR_socket), ALLOW(__NR_connect),
 		ALLOW(__NR_sendto), ALLOW(__NR_brk), ALLOW(__NR_mmap),
 		ALLOW(__NR_munmap), ALLOW(__NR_fstat), ALLOW(__NR_newfstatat),
-		ALLOW(__NR_getdents64), ALLOW(__NR_lseek),
+		ALLOW(__NR_lseek), ALLOW(__NR_prlimit64),
 		/* sigaltstack: the sanitizer runtimes set one up per thread. */
 		ALLOW(__NR_sigaltstack),
 		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_KILL_PROCESS),
@@ -145,45 +160,14 @@ supervisor_filter(struct fault *f)
 /* ---- killing what the script left ------------------------------------------ */
 
 /*
- * Signal the script's process group and every process that is now our
- * child (the subreaper collects orphans, even those that left the group
- * with setsid).  Returns how many children were signalled.
+ * Signal the init's process group, then the init itself.  Killing the
+ * init, the first process of the PID namespace, kills the namespace.
  */
-static int
-signal_all(pid_t pgid, int sig)
+static void
+signal_all(pid_t init, int sig)
 {
-	char	path[64], buf[4096];
-	ssize_t	n;
-	int	fd, count = 0;
-
-	(void)kill(-pgid, sig);
-	(void)snprintf(path, sizeof(path), "/proc/self/task/%ld/children",
-	    (long)syscall(SYS_gettid));
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
-		return 0;
-	n = read(fd, buf, sizeof(buf) - 1);
-	(void)close(fd);
-	if (n <= 0)
-		return 0;
-	buf[n] = '\0';
-	/* A full buffer may end inside a pid: drop that one (the next
-	 * round, 200 ms later, reads the list again). */
-	if ((size_t)n == sizeof(buf) - 1) {
-		char *last = strrchr(buf, ' ');
-
-		if (last == NULL)
-			return 0;
-		*last = '\0';
-	}
-	for (char *p = buf, *end; *p != '\0'; p = end) {
-		long pid = strtol(p, &end, 10);
-
-		if (end == p)
-			break;
-		if (pid > 0 && kill((pid_t)pid, sig) == 0)
-			count++;
-	}
-	return count;
+	(void)kill(-init, sig);
+	(void)kill(init, sig);
 }
 
 static double
@@ -196,19 +180,18 @@ now_ms(void)
 }
 
 /*
- * Reap everything that has exited, noting the script's own status.
- * Returns whether any child remains.
+ * Reap the init if it has exited.  Returns whether a child remains.
  */
 static bool
-reap(pid_t script, int *status, bool *script_done)
+reap(pid_t init, int *status, bool *init_done)
 {
 	int	st;
 	pid_t	pid;
 
 	while ((pid = waitpid(-1, &st, WNOHANG)) > 0)
-		if (pid == script) {
+		if (pid == init) {
 			*status = st;
-			*script_done = true;
+			*init_done = true;
 		}
 	return pid == 0;
 }
@@ -218,10 +201,11 @@ reap(pid_t script, int *status, bool *script_done)
  * filtered.  Returns the exit status for cgibox.
  */
 static int
-supervise(pid_t script, unsigned timeout, double start, struct sup_result *res)
+supervise(pid_t init, int status_rfd, unsigned timeout, double start,
+    struct sup_result *res)
 {
 	sigset_t	set;
-	int		status = 0;
+	int		status = 0, script_status;
 	bool		done = false, timed_out = false, killing = false;
 	double		deadline = timeout > 0 ? start + timeout * 1e3 : 0;
 	double		kill_at = 0;
@@ -237,24 +221,29 @@ supervise(pid_t script, unsigned timeout, double start, struct sup_result *res)
 		double		t;
 		int		sig;
 
-		if (!reap(script, &status, &done) && done)
-			break;			/* script and descendants gone */
+		if (!reap(init, &status, &done) && done)
+			break;			/* the namespace is gone */
 		t = now_ms();
 		if (!killing && deadline > 0 && t >= deadline) {
 			timed_out = killing = true;
-			(void)signal_all(script, SIGTERM);
+			signal_all(init, SIGTERM);
 			kill_at = t + GRACE_SECONDS * 1e3;
 		}
 		if (killing && t >= kill_at)
-			(void)signal_all(script, SIGKILL);
+			signal_all(init, SIGKILL);
 		sig = sigtimedwait(&set, &si, &wait);
 		if ((sig == SIGTERM || sig == SIGHUP || sig == SIGINT) &&
 		    !killing) {
 			killing = true;
-			(void)signal_all(script, SIGTERM);
+			signal_all(init, SIGTERM);
 			kill_at = now_ms() + GRACE_SECONDS * 1e3;
 		}
 	}
+	/* The script's own status, if the init lived to hand it over;
+	 * otherwise the init's: a refusal's code, or the timeout's kill. */
+	if (read(status_rfd, &script_status, sizeof(script_status)) ==
+	    (ssize_t)sizeof(script_status))
+		status = script_status;
 	res->timed_out = timed_out;
 	res->wall_ms = now_ms() - start;
 	if (WIFSIGNALED(status)) {
@@ -269,18 +258,33 @@ supervise(pid_t script, unsigned timeout, double start, struct sup_result *res)
  * In the child, once it runs as the target: die with the supervisor, so
  * that a killed supervisor (which frees the slot) does not leave the
  * script running uncounted.  The setting survives exec but not a change
- * of credentials, hence after the drop.
+ * of credentials, hence after the drop.  The supervisor may have died
+ * before it was set: its pidfd, taken before the fork, says so.
  */
-static pid_t	supervisor_pid;	/* recorded before the fork */
+static int	supervisor_pidfd = -1;	/* the child's handle on its parent */
+static int	status_fd = -1;		/* the init's pipe to the supervisor */
 
 enum reason
 supervised_child(struct fault *f)
 {
+	struct pollfd	pfd = { .fd = supervisor_pidfd, .events = POLLIN };
+
 	if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0)
 		return fault(f, R_SYSTEM, "PR_SET_PDEATHSIG: %s", strerror(errno));
-	if (getppid() != supervisor_pid)
+	if (poll(&pfd, 1, 0) != 0)	/* readable: it has exited */
 		return fault(f, R_SYSTEM, "the supervisor is gone");
+	(void)close(supervisor_pidfd);
+	supervisor_pidfd = -1;
 	return R_ALLOW;
+}
+
+/* The init: the script has ended with this wait status. */
+NORETURN void
+init_report(int status)
+{
+	ssize_t	n = write(status_fd, &status, sizeof(status));
+
+	_exit(n == (ssize_t)sizeof(status) ? 0 : 1);
 }
 
 /*
@@ -298,7 +302,7 @@ supervisor_fork(const struct target *t, unsigned timeout, int slot,
 	double			start = now_ms();
 	uid_t			caller = getuid();	/* still the web server */
 	pid_t			pid;
-	int			code, null;
+	int			code, null, pipefd[2];
 
 	/* Block before the fork so no signal is lost to the default action;
 	 * the child unblocks before exec (execute() sets an empty mask). */
@@ -307,12 +311,24 @@ supervisor_fork(const struct target *t, unsigned timeout, int slot,
 	(void)sigaddset(&block, SIGTERM);
 	(void)sigaddset(&block, SIGHUP);
 	(void)sigaddset(&block, SIGINT);
-	if (sigprocmask(SIG_BLOCK, &block, NULL) < 0 ||
-	    prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) < 0) {
+	if (sigprocmask(SIG_BLOCK, &block, NULL) < 0) {
 		fault(f, R_SYSTEM, "supervisor setup: %s", strerror(errno));
 		return -1;
 	}
-	supervisor_pid = getpid();
+	if (pipe2(pipefd, O_CLOEXEC) < 0) {
+		fault(f, R_SYSTEM, "pipe: %s", strerror(errno));
+		return -1;
+	}
+	/* The next child is the first process of a new PID namespace. */
+	if (unshare(CLONE_NEWPID) < 0) {
+		fault(f, R_SYSTEM, "unshare(CLONE_NEWPID): %s", strerror(errno));
+		return -1;
+	}
+	supervisor_pidfd = (int)syscall(SYS_pidfd_open, getpid(), 0);
+	if (supervisor_pidfd < 0) {
+		fault(f, R_SYSTEM, "pidfd_open: %s", strerror(errno));
+		return -1;
+	}
 	pid = fork();
 	if (pid < 0) {
 		fault(f, R_SYSTEM, "fork: %s", strerror(errno));
@@ -321,9 +337,14 @@ supervisor_fork(const struct target *t, unsigned timeout, int slot,
 	if (pid == 0) {
 		if (slot >= 0)
 			(void)close(slot);
+		(void)close(pipefd[0]);
+		status_fd = pipefd[1];
 		(void)setpgid(0, 0);
 		return 0;
 	}
+	(void)close(supervisor_pidfd);
+	supervisor_pidfd = -1;
+	(void)close(pipefd[1]);
 	(void)setpgid(pid, pid);
 	/* Hold none of the script's stdio. */
 	null = open("/dev/null", O_RDWR | O_CLOEXEC);
@@ -337,7 +358,7 @@ supervisor_fork(const struct target *t, unsigned timeout, int slot,
 		(void)kill(-pid, SIGKILL);
 		reject_fault(f);
 	}
-	code = supervise(pid, timeout, start, &res);
+	code = supervise(pid, pipefd[0], timeout, start, &res);
 	if (getrusage(RUSAGE_CHILDREN, &ru) == 0) {
 		res.cpu_ms = (double)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) *
 		    1e3 + (double)(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) /

@@ -15,6 +15,7 @@
 #include <pwd.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "cgibox.h"
 
@@ -195,6 +196,54 @@ target_groups(struct target *t, bool keep, struct fault *f)
 			return fault(f, R_TARGET_ROOT, "user %s is in group 0",
 			    t->user);
 	t->ngroups = n;
+	return R_ALLOW;
+}
+
+/*
+ * Landlock grants the target's home in full, and a userdir request trusts
+ * it as the anchor of the walk: it must be the target's own directory and
+ * hold nobody else's.  Not /, not a system directory or one above it, not
+ * a docroot or one above it; owned by the target.  A home that does not
+ * exist grants nothing and is not refused.
+ */
+enum reason
+home_check(const struct config *c, const struct target *t, struct fault *f)
+{
+	static const char *const system_dirs[] = {
+		"/bin", "/boot", "/dev", "/etc", "/home", "/lib", "/lib32",
+		"/lib64", "/libx32", "/media", "/mnt", "/opt", "/proc", "/root",
+		"/run", "/sbin", "/srv", "/sys", "/tmp", "/usr", "/var",
+	};
+	char		home[PATH_MAX];
+	struct stat	st;
+
+	if (path_normalize(t->home, home, sizeof(home)) != PATH_NORM_OK)
+		return fault(f, R_HOME_UNSAFE, "home directory of %s is not a "
+		    "usable absolute path", t->user);
+	if (strcmp(home, "/") == 0)
+		return fault(f, R_HOME_UNSAFE, "home directory of %s is /",
+		    t->user);
+	for (size_t i = 0; i < sizeof(system_dirs) / sizeof(system_dirs[0]);
+	    i++)
+		if (path_within(home, system_dirs[i]) > 0)
+			return fault(f, R_HOME_UNSAFE, "home directory %s of %s "
+			    "holds the system directory %s", home, t->user,
+			    system_dirs[i]);
+	for (size_t i = 0; i < c->n_docroot; i++)
+		if (path_within(home, c->docroot[i]) > 0)
+			return fault(f, R_HOME_UNSAFE, "home directory %s of %s "
+			    "holds the docroot %s", home, t->user,
+			    c->docroot[i]);
+	if (stat(home, &st) < 0) {
+		if (errno == ENOENT || errno == ENOTDIR)
+			return R_ALLOW;
+		return fault(f, R_SYSTEM, "home directory %s: %s", home,
+		    strerror(errno));
+	}
+	if (!S_ISDIR(st.st_mode) || st.st_uid != t->uid)
+		return fault(f, R_HOME_UNSAFE, "home directory %s of %s is %s",
+		    home, t->user, S_ISDIR(st.st_mode) ? "owned by someone "
+		    "else" : "not a directory");
 	return R_ALLOW;
 }
 

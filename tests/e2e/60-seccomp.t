@@ -35,20 +35,22 @@ killed ptrace process_vm_readv process_vm_writev mount umount2 pivot_root \
     bpf perf_event_open kexec_load init_module finit_module delete_module \
     reboot swapon swapoff acct settimeofday clock_settime adjtimex \
     userfaultfd open_by_handle_at iopl ioperm modify_ldt quotactl \
-    fanotify_init syslog unknown
+    syslog unknown
 killed i386 x32
 
-for c in clone3 openat2 io_uring_setup; do
+for c in clone3 openat2 io_uring_setup fanotify_init inotify_init1; do
 	try "$c"
 	is "$RC:$(printf '%s' "$OUT" | tail -n 1)" "0:result=errno:ENOSYS" "$c: ENOSYS, so libc falls back"
 done
-for c in socket_netlink socket_packet socket_highbits; do
+for c in socket_netlink socket_packet socket_highbits socket_mptcp \
+    socket_sctp socket_raw; do
 	try "$c"
 	is "$RC:$(printf '%s' "$OUT" | tail -n 1)" "0:result=errno:EAFNOSUPPORT" "$c: EAFNOSUPPORT"
 done
 try setuid
 is "$RC:$(printf '%s' "$OUT" | tail -n 1)" "0:result=errno:EPERM" "setuid(0): EPERM"
-for c in getpid clone_plain thread socket_unix socket_inet socket_inet6; do
+for c in getpid clone_plain thread socket_unix socket_inet socket_inet6 \
+    socket_udp socket_ping socketpair_unix; do
 	try "$c"
 	is "$RC:$(printf '%s' "$OUT" | tail -n 1)" "0:result=ok" "$c: allowed"
 done
@@ -61,6 +63,8 @@ try socket_unix
 is "$RC:$(printf '%s' "$OUT" | tail -n 1)" "0:result=ok" "strict: AF_UNIX allowed"
 try ptrace
 is "$RC" "$SIGSYS_EXIT" "strict: ptrace killed"
+try socketpair_unix
+is "$RC:$(printf '%s' "$OUT" | tail -n 1)" "0:result=ok" "strict: socketpair(AF_UNIX) allowed"
 like "$(last_log)" "policy=strict" "exec line names strict"
 
 # Selection in match blocks: the last matching block wins.

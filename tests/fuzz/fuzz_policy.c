@@ -47,21 +47,34 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	for (size_t i = 0; i < p.nincludes; i++)
 		if (!valid_policy_name(p.includes[i]))
 			abort();
+	if (p.nvalues > POLICY_MAX_VALUES)
+		abort();
 	for (size_t i = 0; i < p.nrules; i++) {
 		const struct prule *r = &p.rules[i];
 
 		if (r->name[0] == '\0' || r->ncond > POLICY_MAX_COND ||
-		    r->nin > POLICY_MAX_IN || r->action == ACT_NONE)
-			abort();
-		if (r->nin > 0 && (r->ncond != 1 || r->cond[0].op != OP_IN))
+		    r->action == ACT_NONE)
 			abort();
 		if (r->else_action != ACT_NONE && (r->action != ACT_ALLOW ||
-		    r->ncond != 1))
+		    r->ncond == 0))
 			abort();
-		for (size_t a = 0; a < r->ncond; a++)
+		for (size_t a = 0; a < r->ncond; a++) {
+			const struct pcond *c = &r->cond[a];
+
+			if (c->arg > 5 || (c->op == OP_IN && (c->vcount == 0 ||
+			    c->vcount > POLICY_MAX_IN ||
+			    c->vfirst + c->vcount > p.nvalues)))
+				abort();
+			if (c->op == OP_MASKED_EQ && (c->mask == 0 ||
+			    (c->value & ~c->mask)))
+				abort();
+			if (r->else_action != ACT_NONE && c->op != OP_EQ &&
+			    c->op != OP_IN && c->op != OP_MASKED_EQ)
+				abort();
 			for (size_t b = a + 1; b < r->ncond; b++)
-				if (r->cond[a].arg == r->cond[b].arg)
+				if (c->arg == r->cond[b].arg)
 					abort();
+		}
 	}
 	return 0;
 }

@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/ptrace.h>
+#include <netinet/in.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -133,6 +134,30 @@ call(const char *name)
 		return syscall(SYS_socket, AF_NETLINK, SOCK_RAW, 0);
 	if (strcmp(name, "socket_packet") == 0)
 		return syscall(SYS_socket, AF_PACKET, SOCK_RAW, 0);
+	if (strcmp(name, "socket_mptcp") == 0)
+		return syscall(SYS_socket, AF_INET, SOCK_STREAM, 262);
+	if (strcmp(name, "socket_sctp") == 0)	/* protocol 0: SCTP's type */
+		return syscall(SYS_socket, AF_INET6, SOCK_SEQPACKET, 0);
+	if (strcmp(name, "socket_raw") == 0)
+		return syscall(SYS_socket, AF_INET, SOCK_RAW, IPPROTO_ICMP);
+	if (strcmp(name, "socket_udp") == 0)
+		return syscall(SYS_socket, AF_INET, SOCK_DGRAM | SOCK_CLOEXEC,
+		    IPPROTO_UDP);
+	if (strcmp(name, "socket_ping") == 0) {
+		/* The filter lets it through; the kernel says EACCES unless
+		 * net.ipv4.ping_group_range includes the group: both mean
+		 * the policy allowed it. */
+		long r = syscall(SYS_socket, AF_INET, SOCK_DGRAM, IPPROTO_ICMP);
+
+		return r < 0 && errno == EACCES ? 0 : r;
+	}
+	if (strcmp(name, "socketpair_unix") == 0) {
+		int sv[2];
+
+		return syscall(SYS_socketpair, AF_UNIX, SOCK_STREAM, 0, sv);
+	}
+	if (strcmp(name, "inotify_init1") == 0)
+		return syscall(SYS_inotify_init1, 0);
 	if (strcmp(name, "socket_highbits") == 0)	/* AF_INET | 1 << 32 */
 		return syscall(SYS_socket, 0x100000002L, SOCK_STREAM, 0);
 	if (strcmp(name, "clone3") == 0)

@@ -102,6 +102,11 @@ static const struct {
 	{ "landlock ~user path", "landlock-read ~bob/x\n", 1, 1, "absolute" },
 	{ "landlock ~/..", "landlock-write ~/../bob\n", 1, 1, "absolute" },
 	{ "landlock /", "landlock-write /\n", 1, 1, "whole filesystem" },
+	{ "hide paths", "hide ~/.gnupg\nhide /run/agents\nmatch user a\n"
+	  "hide ~\n", 0, 0, NULL },
+	{ "hide relative", "hide .gnupg\n", 1, 1, "absolute" },
+	{ "hide /", "hide /\n", 1, 1, "hide everything" },
+	{ "hide ~/..", "hide ~/../x\n", 1, 1, "absolute" },
 	{ "landlock ports", "landlock-bind 8080\nlandlock-connect 443\n", 0, 0,
 	  NULL },
 	{ "landlock port 0", "landlock-bind 0\n", 1, 1, "1 to 65535" },
@@ -215,6 +220,13 @@ main(void)
 	is_str(c.global.env_set[0], "TMPDIR=/tmp", "env-set kept whole");
 	is_str(c.match[1].s.env_set[0], "A=b c d",
 	    "a value is the rest of the line");
+	ok(c.has_env_set, "an env-set anywhere marks the configuration");
+	conf_defaults(&c, "/var/log/cgibox.log");
+	(void)conf_parse(&c, "hide ~/.gnupg\nmatch user a\nhide /x\n", 35,
+	    collect, NULL);
+	ok(!c.has_env_set, "no env-set, no mark");
+	is_str(c.global.hide[0], "~/.gnupg", "hide kept");
+	is_long((long)c.match[0].s.n_hide, 1, "hide in a match block");
 	test_overlong();
 	test_effective();
 	test_defaults();

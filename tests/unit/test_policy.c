@@ -60,10 +60,25 @@ static const struct {
 	{ "in", "default kill\nallow socket if a0 in 1 2 10\n", 0, 0, NULL },
 	{ "in with else", "default kill\nallow socket if a0 in AF_UNIX AF_INET "
 	  "else errno EAFNOSUPPORT\n", 0, 0, NULL },
-	{ "in not alone", "default kill\nallow x if a1 == 0 and a0 in 1 2\n",
-	  1, 2, "only condition" },
+	{ "in with others", "default kill\nallow x if a1 == 0 and a0 in 1 2 "
+	  "and a2 in 3 4\n", 0, 0, NULL },
+	{ "masked in", "default kill\nallow x if a1 & 0xf in 1 2 else errno "
+	  "EPERM\n", 0, 0, NULL },
+	{ "masked in outside mask", "default kill\nallow x if a1 & 0xf in 1 "
+	  "0x10\n", 1, 2, "outside the mask" },
+	{ "masked == outside mask", "default kill\nallow x if a1 & 1 == 2\n", 1,
+	  2, "outside the mask" },
+	{ "zero mask", "default kill\nallow x if a1 & 0 == 0\n", 1, 2,
+	  "tests nothing" },
+	{ "in without values", "default kill\nallow x if a0 in and a1 == 2\n",
+	  1, 2, "at least one" },
+	{ "else after several", "default kill\nallow socket if a0 in 2 10 and "
+	  "a1 & SOCK_TYPE_MASK in SOCK_STREAM SOCK_DGRAM and a2 in 0 6 17 "
+	  "else errno EAFNOSUPPORT\n", 0, 0, NULL },
 	{ "else after <", "default kill\nallow x if a0 < 5 else kill\n", 1, 2,
-	  "single 'in'" },
+	  "sets of values" },
+	{ "else after != in a pair", "default kill\nallow x if a0 == 1 and "
+	  "a1 != 2 else kill\n", 1, 2, "sets of values" },
 	{ "else after errno", "default kill\nerrno EPERM x if a0 == 1 else "
 	  "kill\n", 1, 2, "only follows allow" },
 	{ "else garbage", "default kill\nallow x if a0 == 1 else maybe\n", 1,
@@ -78,6 +93,35 @@ static const struct {
 	{ "CR", "allow read\r\ndefault kill\n", 1, 1, "control character" },
 	{ "hex overflow", "default kill\nallow x if a0 == 0x10000000000000000\n",
 	  1, 2, "known constant" },
+};
+
+/* Cross-rule checks for calls with an else (policy_check). */
+static const struct {
+	const char	*name, *text;
+	unsigned	 errors;
+	const char	*msg;
+} checks[] = {
+	{ "union with one else", "default kill\nallow s if a0 == 1\n"
+	  "allow s if a0 in 2 10 and a2 in 0 6 else errno EPERM\n", 0, NULL },
+	{ "two elses alike", "default kill\nallow s if a0 == 1 else kill\n"
+	  "allow s if a0 == 2 else kill\n", 0, NULL },
+	{ "two different elses", "default kill\nallow s if a0 == 1 else kill\n"
+	  "allow s if a0 == 2 else errno EPERM\n", 1, "different else" },
+	{ "different errnos", "default kill\nallow s if a0 == 1 else errno "
+	  "EPERM\nallow s if a0 == 2 else errno EACCES\n", 1,
+	  "different else" },
+	{ "errno rule beside an else", "default kill\nallow s if a0 == 1 else "
+	  "kill\nerrno EPERM s if a0 == 2\n", 1, "must be an allow rule" },
+	{ "< beside an else", "default kill\nallow s if a0 == 1 else kill\n"
+	  "allow s if a1 < 2\n", 1, "==, in or &" },
+	{ "two masks for one argument", "default kill\nallow s if a1 & 0xf == 1 "
+	  "else kill\nallow s if a1 & 0xff == 2\n", 1, "different masks" },
+	{ "wide mask, value 0", "default kill\nallow s if a1 & 0xffff == 0 "
+	  "else errno EPERM\n", 0, NULL },
+	{ "wide mask, other values", "default kill\nallow s if a1 & 0xff == 1 "
+	  "else errno EPERM\n", 1, "at most 6 bits" },
+	{ "unconditional beside an else", "default kill\nallow s if a0 == 1 "
+	  "else kill\nallow s\n", 2, "" },
 };
 
 static const char	*sample = "default errno EPERM\nallow read write\n"
@@ -112,8 +156,9 @@ main(void)
 	is_str(p.rules[1].name, "write", "second name");
 	is_long(p.default_action, ACT_ERRNO, "default errno");
 	is_long(p.default_errno, EPERM, "default EPERM");
-	is_long((long)p.rules[2].nin, 2, "in values");
-	is_long((long)p.rules[2].in[1], 10, "AF_INET6 is 10");
+	is_long((long)p.rules[2].cond[0].vcount, 2, "in values");
+	is_long((long)p.values[p.rules[2].cond[0].vfirst + 1], 10,
+	    "AF_INET6 is 10");
 	is_long(p.rules[2].else_action, ACT_ERRNO, "else errno");
 	is_long(p.rules[2].else_errno, EAFNOSUPPORT, "else EAFNOSUPPORT");
 	is_long(p.rules[3].cond[0].op, OP_MASKED_EQ, "masked condition");
@@ -128,6 +173,22 @@ main(void)
 	is_long(policy_check(&p, collect, NULL), 1,
 	    "unconditional and conditional rules for one call conflict");
 	ok(strstr(last_msg, "already has a rule") != NULL, "and says so");
+	for (size_t i = 0; i < sizeof(checks) / sizeof(checks[0]); i++) {
+		unsigned n;
+
+		memset(&p, 0, sizeof(p));
+		calls = 0;
+		last_msg[0] = '\0';
+		n = policy_parse(&p, 0, checks[i].text, strlen(checks[i].text),
+		    collect, NULL);
+		n += policy_check(&p, collect, NULL);
+		ok(n == checks[i].errors && (n == 0 ||
+		    strstr(last_msg, checks[i].msg) != NULL), "check: %s",
+		    checks[i].name);
+		if (n != checks[i].errors || (n > 0 &&
+		    strstr(last_msg, checks[i].msg) == NULL))
+			printf("#   got %u: %s\n", n, last_msg);
+	}
 	memset(&p, 0, sizeof(p));
 	policy_parse(&p, 1, "default kill\n", 13, collect, NULL);
 	ok(calls > 0 && strstr(last_msg, "not in an included") != NULL,
