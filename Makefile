@@ -69,34 +69,45 @@ ALL_CFLAGS	= -std=c11 -D_GNU_SOURCE $(OPT) $(WARNINGS) $(HARDEN) \
 		  -DCGIBOX_LOG_DEFAULT='"$(LOG_DEFAULT)"' $(CFLAGS)
 ALL_LDFLAGS	= $(HARDEN_LD) $(LDFLAGS)
 
+# The source tree has the shape of the program (README.md, Layout):
+# src/core is the one pipeline, src/launcher and src/daemon its two front
+# ends, src/check the admin tool, src/man the manual.
+vpath %.c src/core src/launcher src/daemon src/check
 # Pure modules (no syscalls): linked as they are into unit tests and fuzzers.
 PURE		= util conf_parse policy_parse landlock_abi request env logfmt
 # Modules that touch the kernel.
-SYS		= conf_load target pathcheck decide audit startup confine \
-		  execute settings seccomp landlock supervise
-LAUNCHER	= main $(PURE) $(SYS)
+CORE		= conf_load target pathcheck decide audit confine execute \
+		  settings seccomp landlock sandbox pipeline
+LAUNCHER	= main startup supervise $(PURE) $(CORE)
+# The daemon's pure modules (the FastCGI reader, the relay's messages).
+DPURE		= fcgi msg
+DAEMON		= cgiboxd conn relay $(DPURE) $(PURE) $(CORE)
 CHECKTOOL	= check $(PURE) conf_load target pathcheck decide settings seccomp \
 		  landlock
 
 UNIT_TESTS	= test_util test_conf test_policy test_landlock test_request test_env \
 		  test_logfmt test_reasons test_filter
-PROBES		= probe try
+PROBES		= probe try fcgi-client
 
 obj		= $(patsubst %,$(BUILDDIR)/%.o,$(1))
-HEADERS		= src/cgibox.h src/reasons.h src/landlock_uapi.h
+HEADERS		= src/core/cgibox.h src/core/reasons.h src/core/landlock_uapi.h \
+		  src/daemon/daemon.h
 
 .PHONY: all clean install uninstall check check-run check-unit check-sanitize deps demo \
 	unit-tests probes fuzz fuzzers fuzz-replay analyze bench
 
-all: $(BUILDDIR)/cgibox $(BUILDDIR)/cgibox-check
+all: $(BUILDDIR)/cgibox $(BUILDDIR)/cgiboxd $(BUILDDIR)/cgibox-check
 
-$(BUILDDIR)/%.o: src/%.c $(HEADERS) Makefile | $(BUILDDIR)
-	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+$(BUILDDIR)/%.o: %.c $(HEADERS) Makefile | $(BUILDDIR)
+	$(CC) $(ALL_CFLAGS) -Isrc/core -c -o $@ $<
 
 $(BUILDDIR):
 	mkdir -p $@
 
 $(BUILDDIR)/cgibox: $(call obj,$(LAUNCHER))
+	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
+
+$(BUILDDIR)/cgiboxd: $(call obj,$(DAEMON))
 	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
 
 $(BUILDDIR)/cgibox-check: $(call obj,$(CHECKTOOL))
@@ -105,7 +116,7 @@ $(BUILDDIR)/cgibox-check: $(call obj,$(CHECKTOOL))
 # ---- tests ---------------------------------------------------------------
 
 $(BUILDDIR)/%.o: tests/unit/%.c tests/unit/tap.h $(HEADERS) | $(BUILDDIR)
-	$(CC) $(ALL_CFLAGS) -Isrc -DMANPAGE='"src/cgibox.8"' -c -o $@ $<
+	$(CC) $(ALL_CFLAGS) -Isrc/core -DMANPAGE='"src/man/cgibox.8"' -c -o $@ $<
 
 $(BUILDDIR)/test_%: $(BUILDDIR)/test_%.o $(call obj,$(PURE))
 	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $^
@@ -116,6 +127,10 @@ $(BUILDDIR)/test_filter: $(BUILDDIR)/test_filter.o $(call obj,$(PURE) conf_load 
 
 $(BUILDDIR)/probe: tests/probes/probe.c | $(BUILDDIR)
 	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $<
+
+# The FastCGI client the daemon's tests and the benchmark use.
+$(BUILDDIR)/fcgi-client: tests/fcgi/client.c | $(BUILDDIR)
+	$(CC) -std=c11 -O2 -g -Wall -Wextra -Werror -o $@ $<
 
 $(BUILDDIR)/try: tests/probes/try.c | $(BUILDDIR)
 	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< -lpthread
@@ -163,13 +178,13 @@ TIDY_CHECKS	= -*,bugprone-*,cert-*,clang-analyzer-*,\
 		  -clang-analyzer-security.insecureAPI.DeprecatedOrUnsafeBufferHandling
 analyze:
 	clang-tidy --quiet --warnings-as-errors='*' --checks='$(TIDY_CHECKS)' \
-	    src/*.c -- -std=c11 $(ANALYZE_DEFS) $(PKG_CFLAGS)
+	    src/*/*.c -- -std=c11 -Isrc/core $(ANALYZE_DEFS) $(PKG_CFLAGS)
 	cppcheck --quiet --error-exitcode=1 --inline-suppr \
 	    --enable=warning,portability,performance $(ANALYZE_DEFS) \
-	    -Isrc src/*.c tests/probes/*.c
+	    -Isrc/core src/*/*.c tests/probes/*.c
 	@mkdir -p $(BUILDDIR)/analyze
-	for f in src/*.c; do \
-	    $(CC) -std=c11 -fanalyzer -O1 $(WARNINGS) $(ANALYZE_DEFS) \
+	for f in src/*/*.c; do \
+	    $(CC) -std=c11 -fanalyzer -O1 $(WARNINGS) -Isrc/core $(ANALYZE_DEFS) \
 	        $(PKG_CFLAGS) -c -o $(BUILDDIR)/analyze/$$(basename $$f .c).o \
 	        $$f || exit 1; \
 	done
@@ -191,11 +206,11 @@ check-unit: unit-tests
 FUZZ_SECONDS	?= 60
 FUZZERS		= fuzz_conf fuzz_policy fuzz_request fuzz_env fuzz_log
 FUZZ_CC		?= clang
-FUZZ_CFLAGS	= -std=c11 -D_GNU_SOURCE -g -O1 -Isrc \
+FUZZ_CFLAGS	= -std=c11 -D_GNU_SOURCE -g -O1 -Isrc/core \
 		  -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
 		  -DCGIBOX_CONFIG='"/nonexistent"' -DCGIBOX_LOG_DEFAULT='"/nonexistent"' \
 		  -DCGIBOX_POLICY_DIR='"/nonexistent"' -DCGIBOX_CACHE_DIR='"/nonexistent"'
-FUZZ_SRC	= $(patsubst %,src/%.c,$(PURE))
+FUZZ_SRC	= $(patsubst %,src/core/%.c,$(PURE))
 
 $(BUILDDIR)/fuzz/%: tests/fuzz/%.c $(FUZZ_SRC) $(HEADERS)
 	@mkdir -p $(BUILDDIR)/fuzz
@@ -218,7 +233,7 @@ fuzz-replay: fuzzers
 
 # make bench: cost figures measured side by side (never thresholds in tests).
 $(BUILDDIR)/policy_cost: tests/bench/policy_cost.c $(call obj,$(PURE) conf_load seccomp landlock)
-	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -Isrc -o $@ $^ $(LIBS)
+	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -Isrc/core -o $@ $^ $(LIBS)
 
 $(BUILDDIR)/launch_time: tests/bench/launch_time.c | $(BUILDDIR)
 	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $<
@@ -280,8 +295,8 @@ install: all
 	install -m 4750 -o root -g $(CALLER_GROUP) $(BUILDDIR)/cgibox \
 	    $(DESTDIR)$(LIBEXECDIR)/cgibox
 	install -m 0755 $(BUILDDIR)/cgibox-check $(DESTDIR)$(SBINDIR)/cgibox-check
-	install -m 0644 src/cgibox.8 src/cgibox-check.8 $(DESTDIR)$(MANDIR)/man8/
-	install -m 0644 src/cgibox.conf.5 src/cgibox-policy.5 \
+	install -m 0644 src/man/cgibox.8 src/man/cgibox-check.8 $(DESTDIR)$(MANDIR)/man8/
+	install -m 0644 src/man/cgibox.conf.5 src/man/cgibox-policy.5 \
 	    $(DESTDIR)$(MANDIR)/man5/
 	install -d -m 0755 $(DESTDIR)$(POLICY_DIR)
 	install -m 0644 -o root -g root policies/*.policy $(DESTDIR)$(POLICY_DIR)/
@@ -305,11 +320,11 @@ uninstall:
 # dpkg-buildpackage wants debian/ at the top of the source tree, so the
 # files git knows of (tracked, and new ones not ignored) are staged with
 # contrib/debian as debian/ in $(BUILDDIR)/deb/cgibox-VERSION; nothing is
-# written outside $(BUILDDIR).  The version comes from src/cgibox.h and
+# written outside $(BUILDDIR).  The version comes from src/core/cgibox.h and
 # must match the changelog's.  Needs git, dpkg-dev and debhelper (make
 # deps), and root or fakeroot.  The make variables of this call are not
 # passed on: the package is built with Debian's paths (debian/rules).
-PKG_VERSION	= $(shell sed -n 's/.*CGIBOX_VERSION[[:space:]]*"\([^"]*\)".*/\1/p' src/cgibox.h)
+PKG_VERSION	= $(shell sed -n 's/.*CGIBOX_VERSION[[:space:]]*"\([^"]*\)".*/\1/p' src/core/cgibox.h)
 DEB_STAGE	= $(BUILDDIR)/deb/cgibox-$(PKG_VERSION)
 
 .PHONY: deb
@@ -317,7 +332,7 @@ deb:
 	@v=$$(dpkg-parsechangelog -l contrib/debian/changelog -S Version) && \
 	    test -n "$(PKG_VERSION)" && test "$${v%-*}" = "$(PKG_VERSION)" || \
 	    { echo "contrib/debian/changelog: version $$v does not match" \
-	    "src/cgibox.h ($(PKG_VERSION))" >&2; exit 1; }
+	    "src/core/cgibox.h ($(PKG_VERSION))" >&2; exit 1; }
 	rm -rf $(BUILDDIR)/deb
 	mkdir -p $(DEB_STAGE)
 	git ls-files -z --cached --others --exclude-standard \

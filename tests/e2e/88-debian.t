@@ -118,7 +118,7 @@ rm -f "$R/etc/cgbd-overlay-probe"
 
 # ---- build ------------------------------------------------------------------
 
-VERSION=$(sed -n 's/.*CGIBOX_VERSION[[:space:]]*"\([^"]*\)".*/\1/p' "$TOP/src/cgibox.h")
+VERSION=$(sed -n 's/.*CGIBOX_VERSION[[:space:]]*"\([^"]*\)".*/\1/p' "$TOP/src/core/cgibox.h")
 env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL make -C "$TOP" deb >"$M/make-deb.log" 2>&1
 ok $? "make deb builds the package" ||
     { tail -n 30 "$M/make-deb.log" | sed 's/^/#   /'; bail "no package"; }
@@ -132,7 +132,7 @@ ok "$([ ! -e "$TOP/debian" ]; echo $?)" "make deb leaves no debian/ in the sourc
 # ---- what is in it ----------------------------------------------------------
 
 is "$(dpkg-deb -f "$DEB" Package)" cgibox "package name"
-like "$(dpkg-deb -f "$DEB" Version)" "^$VERSION-[0-9]+\$" "version $VERSION, from src/cgibox.h"
+like "$(dpkg-deb -f "$DEB" Version)" "^$VERSION-[0-9]+\$" "version $VERSION, from src/core/cgibox.h"
 like "$(dpkg-deb -f "$DEB" Depends)" 'libcap2.*libseccomp2|libseccomp2.*libcap2' \
     "depends on libcap2 and libseccomp2 (shlibs)"
 

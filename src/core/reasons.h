@@ -45,4 +45,5 @@
 	REASON(R_LANDLOCK,           "landlock-unavailable",  98, 500, "landlock required is set but the kernel does not offer Landlock") \
 	REASON(R_BUSY,               "busy",                 100, 503, "the target user already has max-requests requests running") \
 	REASON(R_HOME_UNSAFE,        "home-unsafe",           96, 403, "the target's home directory is not the target's own, or holds a docroot or a system directory") \
+	REASON(R_FCGI_INVALID,       "fcgi-invalid",          95, 500, "cgiboxd: the web server broke the FastCGI protocol (the connection ends)") \
 	REASON(R_SECCOMP_VIOLATION,  "seccomp-violation",      0,   0, "logged with event=exit or timeout when a supervised script was killed by its seccomp policy")

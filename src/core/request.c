@@ -66,8 +66,8 @@ request_parse(int argc, char *const *argv, char *param, struct request *rq,
 		rq->own_argv[0] = param;
 		rq->argv = rq->own_argv;
 		if (param[0] != '/')
-			return fault(f, R_BAD_COMMAND, "%s is not an absolute "
-			    "path", SCRIPT_PARAM);
+			return fault(f, R_BAD_COMMAND, "the script path %s is not "
+			    "absolute", param);
 		return check_path(rq->cmd, false, f);
 	}
 	if (argc == 2 && strcmp(argv[1], "-V") == 0) {

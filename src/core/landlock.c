@@ -243,3 +243,36 @@ landlock_apply(const struct landlock_plan *plan, const struct effective *e,
 	(void)close(rfd);
 	return R_ALLOW;
 }
+
+/*
+ * For a process of cgibox's own that needs no file, no TCP port and no
+ * signal or abstract socket outside itself (cgiboxd's relay): a ruleset
+ * that handles every right the kernel offers and grants none.  On a
+ * kernel without Landlock it does nothing: the process has its seccomp
+ * allowlist and its uid regardless.
+ */
+enum reason
+landlock_lockdown(struct fault *f)
+{
+	struct landlock_plan	plan;
+	struct ll_ruleset_attr	attr = { 0 };
+	int			rfd;
+
+	if (landlock_plan(LL_BEST_EFFORT, landlock_kernel_abi(), &plan) ||
+	    plan.abi == 0)
+		return R_ALLOW;
+	attr.handled_access_fs = plan.fs;
+	attr.handled_access_net = plan.net;
+	attr.scoped = plan.scoped;
+	rfd = (int)syscall(SYS_landlock_create_ruleset, &attr, sizeof(attr), 0);
+	if (rfd < 0)
+		return fault(f, R_SYSTEM, "landlock_create_ruleset: %s",
+		    strerror(errno));
+	if (syscall(SYS_landlock_restrict_self, rfd, 0) < 0) {
+		(void)close(rfd);
+		return fault(f, R_SYSTEM, "landlock_restrict_self: %s",
+		    strerror(errno));
+	}
+	(void)close(rfd);
+	return R_ALLOW;
+}

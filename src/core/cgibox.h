@@ -1,10 +1,13 @@
 /*
  * cgibox: shared types and the prototypes of every stage.
  *
- * The pure modules (util, conf_parse, request, env, logfmt) take data and
- * return data: no globals, no system calls, so the unit tests and the
- * fuzzers link them as they are.  The modules that touch the kernel
- * (startup, conf_load, target, pathcheck, audit, confine, execute) are thin.
+ * src/core holds the one pipeline both front ends run: src/launcher (the
+ * setuid cgibox) and src/daemon (cgiboxd).  The pure modules (util,
+ * conf_parse, policy_parse, request, env, logfmt, landlock_abi, and the
+ * daemon's fcgi and msg) take data and return data: no globals, no system
+ * calls, so the unit tests and the fuzzers link them as they are.  The
+ * modules that touch the kernel (conf_load, target, pathcheck, decide,
+ * audit, seccomp, landlock, confine, execute, sandbox, pipeline) are thin.
  */
 #ifndef CGIBOX_H
 #define CGIBOX_H
@@ -146,6 +149,8 @@ struct config {
 	int		 syslog_facility;	/* -1: none */
 	bool		 error_page;
 	bool		 has_env_set;	/* in any scope: hide the config */
+	const char	*fcgi_socket;	/* cgiboxd's; NULL: the compiled one */
+	unsigned	 fcgi_max_connections;	/* cgiboxd's global cap */
 	struct settings	 global;
 	size_t		 n_match;
 	size_t		 strused;
@@ -254,6 +259,7 @@ enum reason	policy_compile(const struct policy *, struct bpf *, FILE *,
 enum reason	policy_prepare(const char *, const char *, const char *,
 	    struct bpf *, struct fault *, policy_report_fn, void *);
 enum reason	policy_install(const struct bpf *, struct fault *);
+enum reason	allowlist_install(const long *, size_t, struct fault *);
 
 /* ---- request.c: argv to a request (pure) -------------------------------- */
 
@@ -390,8 +396,13 @@ void	audit_set(const char *, const char *);
 enum reason	audit_exec(struct fault *);
 NORETURN void	reject(enum reason, const char *, ...) PRINTF(2, 3);
 NORETURN void	reject_fault(const struct fault *);
+void	audit_refusal(const struct fault *);
+size_t	audit_response(enum reason, char *, size_t);
 const char	*audit_request_id(void);
 size_t	error_page(enum reason, const char *, char *, size_t);
+size_t	error_page_status(enum reason, char *, size_t);
+#define STDERR_LINE_MAX	1024	/* escaped bytes of one line, then cut */
+size_t	stderr_line(char *, size_t, const char *, const char *, size_t);
 
 /* ---- landlock_abi.c (pure) and landlock.c: filesystem and more ---------- */
 
@@ -413,14 +424,14 @@ struct walk;
 enum reason	landlock_apply(const struct landlock_plan *,
 	    const struct effective *, const struct target *,
 	    const struct walk *, struct fault *);
+enum reason	landlock_lockdown(struct fault *);
 
-/* ---- startup.c, confine.c, execute.c: the kernel-facing stages ---------- */
+/* ---- confine.c, execute.c: the kernel-facing stages -------------------- */
 
 /* What the caller set that the launcher changes for itself while root. */
 struct inherited {
 	struct rlimit	fsize;
 };
-void	startup(char ***, struct inherited *);
 enum reason	confine_limits(const struct effective *, const struct inherited *,
 	    struct fault *);
 struct ns_in {
@@ -435,20 +446,66 @@ enum reason	confine_drop(const struct target *, uid_t, struct fault *);
 enum reason	execute(const struct walk *, const struct request *,
 	    char *const *, mode_t, const struct bpf *, bool, struct fault *);
 
-/* ---- supervise.c: timeout, accounting, concurrency cap ------------------ */
+/* ---- sandbox.c: the request's PID namespace and its end; slots ---------- */
 
 struct sup_result {
 	bool	timed_out;
+	bool	aborted;	/* the front end ended it (cgiboxd: the peer) */
 	int	status;		/* exit status, if no signal */
 	int	signal;		/* 0: exited */
 	double	cpu_ms, wall_ms;
 	long	max_rss_kb;
 };
+struct sandbox {
+	pid_t	init;		/* the namespace's first process */
+	int	pidfd;		/* the init's, to poll */
+	int	status_fd;	/* the init's report of the script's status */
+	double	start;		/* ms, monotonic */
+	bool	killing;
+	double	kill_at;	/* ms; 0: killed */
+};
+enum sb_action { SB_GO_ON, SB_STOP, SB_KILL };
 int	slot_take(const char *, uid_t, unsigned, struct fault *);
-pid_t	supervisor_fork(const struct target *, unsigned, int, struct fault *);
-enum reason	supervised_child(struct fault *);
+double	now_ms(void);
+int	sandbox_fork(struct sandbox *, int, struct fault *);
+enum reason	sandbox_child(struct fault *);
 NORETURN void	init_report(int);
+void	sandbox_stop(struct sandbox *);
+void	sandbox_kill(struct sandbox *);
+int	sandbox_wait(struct sandbox *, unsigned, int, enum sb_action (*)(void *),
+	    void *, struct sup_result *);
 void	audit_end(const struct sup_result *);
+
+/* ---- pipeline.c: one request from the decision to the exec -------------- */
+
+/* Large: one per process, static. */
+struct job {
+	/* Set by the front end. */
+	const struct config	*cfg;
+	struct request		 rq;
+	const char		*cwd;
+	char *const		*incoming;	/* the caller's variables */
+	struct inherited	 inh;
+	unsigned		 user_cap;	/* when max-requests is 0; 0: none */
+	bool			 always_supervised;
+	/* Filled by job_prepare(). */
+	int			 slot;		/* held concurrency slot, or -1 */
+	bool			 supervised;
+	struct landlock_plan	 plan;
+	char			 ll_note[96];
+	struct decision		 d;
+	struct bpf		 filter;
+	struct envbuf		 env;
+};
+enum reason	job_config(struct config *, struct fault *);
+enum reason	job_prepare(struct job *, struct fault *);
+NORETURN void	job_run(struct job *);
+
+/* ---- launcher/: the setuid front end's own stages ----------------------- */
+
+void	startup(char ***, struct inherited *);
+NORETURN void	supervise(struct sandbox *, const struct target *, uid_t,
+	    unsigned, struct fault *);
 
 /* ---- settings.c: what -V and cgibox-check print ------------------------- */
 

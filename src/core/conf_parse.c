@@ -111,6 +111,7 @@ conf_defaults(struct config *c, const char *logfile)
 	c->userdir = "public_html";
 	c->log_file = logfile;
 	c->syslog_facility = -1;
+	c->fcgi_max_connections = 64;
 	c->global.safe_path = "/usr/local/bin:/usr/bin:/bin";
 	c->global.policy = "default";
 	c->global.landlock = LL_REQUIRED;
@@ -374,7 +375,7 @@ kw_match(struct parser *p, char *v)
 
 /* Keywords that decide who may run what: global, and at most once. */
 enum { G_CALLER, G_MIN_UID, G_MIN_GID, G_USERDIR, G_LOG_FILE, G_SYSLOG,
-	G_ERROR_PAGE };
+	G_ERROR_PAGE, G_FCGI_SOCKET, G_FCGI_MAX };
 
 static bool
 global_once(struct parser *p, const char *kw, unsigned bit)
@@ -470,6 +471,16 @@ kw_global(struct parser *p, const char *kw, const char *v)
 	} else if (strcmp(kw, "error-page") == 0) {
 		if (global_once(p, kw, G_ERROR_PAGE))
 			(void)parse_bool(p, kw, v, &c->error_page);
+	} else if (strcmp(kw, "fcgi-socket") == 0) {
+		if (global_once(p, kw, G_FCGI_SOCKET) && abs_path_ok(p, kw, v))
+			c->fcgi_socket = save(p, v, strlen(v));
+	} else if (strcmp(kw, "fcgi-max-connections") == 0) {
+		if (!global_once(p, kw, G_FCGI_MAX))
+			return;
+		if (!parse_ulong(v, 4096, &n) || n == 0)
+			perr(p, "%s: '%s' is not a number from 1 to 4096", kw, v);
+		else
+			c->fcgi_max_connections = (unsigned)n;
 	}
 }
 
@@ -582,7 +593,7 @@ kw_scoped(struct parser *p, const char *kw, char *v)
 
 static const char *const global_kw[] = {
 	"caller", "min-uid", "min-gid", "docroot", "userdir", "log-file",
-	"syslog", "error-page",
+	"syslog", "error-page", "fcgi-socket", "fcgi-max-connections",
 };
 static const char *const scoped_kw[] = {
 	"safe-path", "umask", "log-exec", "supplementary-groups", "nice",

@@ -116,24 +116,27 @@ valid_request_id(const char *s)
  * headers and a body that carries the request id and nothing else.  The
  * reason stays in the log.  Returns the length written to buf.
  */
+static const char *
+status_line(enum reason r, const char **extra)
+{
+	*extra = "";
+	switch (reason_table[r].http) {
+	case 403:
+		return "403 Forbidden";
+	case 503:
+		*extra = "Retry-After: 5\r\n";
+		return "503 Service Unavailable";
+	default:
+		return "500 Internal Server Error";
+	}
+}
+
 size_t
 error_page(enum reason r, const char *request_id, char *buf, size_t size)
 {
-	const char	*status, *extra = "";
+	const char	*extra, *status = status_line(r, &extra);
 	int		 n;
 
-	switch (reason_table[r].http) {
-	case 403:
-		status = "403 Forbidden";
-		break;
-	case 503:
-		status = "503 Service Unavailable";
-		extra = "Retry-After: 5\r\n";
-		break;
-	default:
-		status = "500 Internal Server Error";
-		break;
-	}
 	n = snprintf(buf, size, "Status: %s\r\n%s"
 	    "Content-Type: text/plain; charset=utf-8\r\n"
 	    "Cache-Control: no-store\r\n"
@@ -144,4 +147,51 @@ error_page(enum reason r, const char *request_id, char *buf, size_t size)
 	if (n < 0)
 		return 0;
 	return (size_t)n < size ? (size_t)n : size - 1;
+}
+
+/*
+ * The response without a page (error-page no): a FastCGI responder must
+ * still answer with a status; the body is empty.
+ */
+size_t
+error_page_status(enum reason r, char *buf, size_t size)
+{
+	const char	*extra, *status = status_line(r, &extra);
+	int		 n;
+
+	n = snprintf(buf, size, "Status: %s\r\n%s"
+	    "Content-Type: text/plain; charset=utf-8\r\n"
+	    "Cache-Control: no-store\r\n\r\n", status, extra);
+	if (n < 0)
+		return 0;
+	return (size_t)n < size ? (size_t)n : size - 1;
+}
+
+/*
+ * One line of a script's standard error, for a web server's error log:
+ * "cgibox request_id=ID: TEXT", TEXT escaped as an audit log value is, so
+ * the line holds no newline, carriage return or terminal escape, and cut
+ * with "..." past STDERR_LINE_MAX escaped bytes.  No newline is added.
+ * Whatever a script writes, no line of the server's log starts with it.
+ */
+size_t
+stderr_line(char *out, size_t size, const char *request_id, const char *line,
+    size_t len)
+{
+	char	esc[STDERR_LINE_MAX + 4];
+	size_t	n, used;
+	int	w;
+
+	n = log_escape(esc, STDERR_LINE_MAX, line, len, &used);
+	if (used < len) {
+		/* esc is counted, not NUL-terminated. */
+		/* NOLINTNEXTLINE(bugprone-not-null-terminated-result) */
+		memcpy(esc + n, "...", 3);
+		n += 3;
+	}
+	w = snprintf(out, size, "cgibox request_id=%s: %.*s",
+	    valid_request_id(request_id) ? request_id : "-", (int)n, esc);
+	if (w < 0)
+		return 0;
+	return (size_t)w < size ? (size_t)w : size - 1;
 }

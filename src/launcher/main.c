@@ -1,0 +1,91 @@
+/*
+ * cgibox: the setuid-root CGI launcher.  main is the front end of the
+ * pipeline of DESIGN.md section 3: hygiene, configuration, arguments and
+ * caller here; the shared stages from the decision to the exec in
+ * core/pipeline.c.  Every failure leaves through reject(), which logs,
+ * writes the error page and exits with the reason's code.
+ */
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cgibox.h"
+
+#ifndef CGIBOX_CONFIG
+#error "CGIBOX_CONFIG must name the configuration file (set by the Makefile)"
+#endif
+
+int
+main(int argc, char *argv[])
+{
+	static struct config	cfg;
+	static struct job	j;
+	struct sandbox		sb;
+	struct fault		f, bad_request;
+	char			**incoming, cwd[PATH_MAX], caller[64];
+	uid_t			ruid = getuid();
+	enum reason		parsed;
+	sigset_t		block;
+
+	/* Hygiene before anything can open a file or read the environment. */
+	startup(&incoming, &j.inh);
+	audit_init(incoming);
+
+	/* Root-owned configuration, or nothing runs. */
+	if (job_config(&cfg, &f))
+		reject_fault(&f);
+	/* Opened as root, before the drop; close-on-exec. */
+	if (audit_open(&cfg, &f))
+		reject_fault(&f);
+
+	/* Only the caller may ask; root may also read the settings. */
+	/* CGIBOX_SCRIPT counts only when there is no argument at all. */
+	parsed = request_parse(argc, argv, argc == 1 ?
+	    env_get(incoming, SCRIPT_PARAM) : NULL, &j.rq, &bad_request);
+	if (!(j.rq.mode == MODE_SETTINGS && ruid == 0) &&
+	    caller_check(&cfg, ruid, caller, sizeof(caller), &f))
+		reject_fault(&f);
+	audit_set("caller", ruid == 0 ? "root" : caller);
+	audit_set("user", j.rq.user);
+	audit_set("group", j.rq.group);
+	audit_set("cmd", j.rq.cmd);
+	if (parsed != R_ALLOW)
+		reject_fault(&bad_request);
+	if (j.rq.mode == MODE_SETTINGS) {
+		settings_print_suexec(stderr, &cfg, CGIBOX_CONFIG);
+		return 0;
+	}
+
+	if (getcwd(cwd, sizeof(cwd)) == NULL)
+		reject(R_FILE_MISSING, "working directory: %m");
+	audit_set("cwd", cwd);
+	j.cfg = &cfg;
+	j.cwd = cwd;
+	j.incoming = incoming;
+	if (job_prepare(&j, &f))
+		reject_fault(&f);
+
+	/*
+	 * Only with a timeout or a cap: the request's init is forked into a
+	 * PID namespace, and this process, the one the web server started,
+	 * stays as its supervisor.  The web server's signals are blocked
+	 * first so none is lost; the script gets an empty mask (execute).
+	 */
+	if (j.supervised) {
+		(void)sigemptyset(&block);
+		(void)sigaddset(&block, SIGTERM);
+		(void)sigaddset(&block, SIGHUP);
+		(void)sigaddset(&block, SIGINT);
+		(void)sigprocmask(SIG_BLOCK, &block, NULL);
+		switch (sandbox_fork(&sb, j.slot, &f)) {
+		case -1:
+			reject_fault(&f);
+		case 1:
+			supervise(&sb, &j.d.t, ruid, j.d.e.s.timeout, &f);
+		default:
+			break;
+		}
+	}
+	job_run(&j);
+}
