@@ -232,7 +232,7 @@ fuzz-replay: fuzzers
 	done
 
 # make bench: cost figures measured side by side (never thresholds in tests).
-$(BUILDDIR)/policy_cost: tests/bench/policy_cost.c $(call obj,$(PURE) conf_load seccomp landlock)
+$(BUILDDIR)/policy_cost: tests/bench/policy_cost.c $(call obj,$(PURE) conf_load seccomp landlock pathcheck)
 	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -Isrc/core -o $@ $^ $(LIBS)
 
 $(BUILDDIR)/launch_time: tests/bench/launch_time.c | $(BUILDDIR)

@@ -43,7 +43,11 @@ policy_error(void *ctx, const char *path, unsigned line, const char *msg)
 		    path, line, msg);
 }
 
-/* The root-owned configuration at the compiled-in path, or a fault. */
+/*
+ * The root-owned configuration at the compiled-in path, or a fault; then
+ * cfg holds the defaults alone, so that the refusal can still be logged
+ * to the compiled-in log file.
+ */
 enum reason
 job_config(struct config *cfg, struct fault *f)
 {
@@ -53,6 +57,7 @@ job_config(struct config *cfg, struct fault *f)
 		if (first_error[0] != '\0')
 			(void)snprintf(f->detail, sizeof(f->detail), "%s: %s",
 			    CGIBOX_CONFIG, first_error);
+		conf_defaults(cfg, CGIBOX_LOG_DEFAULT);
 		return f->reason;
 	}
 	return R_ALLOW;

@@ -25,6 +25,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <pwd.h>
 #include <signal.h>
 #include <stdio.h>
@@ -55,7 +56,8 @@ on_term(int sig)
 	term = 1;
 }
 
-static void
+/* A message to the relay; false if the relay is gone. */
+static bool
 send_msg(enum msg_type type, uint32_t status, const void *payload,
     size_t len, const int *fds, size_t nfds)
 {
@@ -82,8 +84,7 @@ send_msg(enum msg_type type, uint32_t status, const void *payload,
 		c->cmsg_len = CMSG_LEN(nfds * sizeof(int));
 		memcpy(CMSG_DATA(c), fds, nfds * sizeof(int));
 	}
-	if (sendmsg(mon, &mh, MSG_NOSIGNAL) < 0)
-		_exit(0);	/* the relay is gone, and with it the peer */
+	return sendmsg(mon, &mh, MSG_NOSIGNAL) >= 0;
 }
 
 /* A refused request: its line, and its response for the relay to send. */
@@ -95,8 +96,9 @@ refuse(const struct fault *f)
 
 	audit_refusal(f);
 	len = audit_response(f->reason, page, sizeof(page));
-	send_msg(MSG_REFUSE, (uint32_t)reason_table[f->reason].code, page, len,
-	    NULL, 0);
+	if (!send_msg(MSG_REFUSE, (uint32_t)reason_table[f->reason].code, page,
+	    len, NULL, 0))
+		_exit(0);	/* the relay is gone, and with it the peer */
 }
 
 /* The relay's uid: the peer's (the caller's, once checked), never root. */
@@ -127,25 +129,36 @@ peer_is_caller(struct fault *f)
 	return false;
 }
 
-/* The relay spoke while a request ran: what it means for the request. */
+/*
+ * The relay spoke while a request ran: what it means for the request.  Not
+ * into M, which still holds the request's variables.
+ */
 static enum sb_action
 on_relay(void *ctx)
 {
+	union {
+		struct msg_hdr	h;
+		uint8_t		b[512];
+	} m;
 	ssize_t	n;
 
 	(void)ctx;
-	n = recv(mon, M.b, sizeof(M.b), MSG_DONTWAIT);
+	/* A relay that left a message of ours unread makes the first recv
+	 * fail with ECONNRESET; what it sent before it left comes next. */
+	do
+		n = recv(mon, m.b, sizeof(m.b), MSG_DONTWAIT);
+	while (n < 0 && errno == ECONNRESET);
 	if (n < 0 && (errno == EAGAIN || errno == EINTR))
 		return SB_GO_ON;
-	if (n >= (ssize_t)sizeof(struct msg_hdr) && M.h.type == MSG_BAD) {
+	if (n >= (ssize_t)sizeof(m.h) && m.h.type == MSG_BAD) {
 		struct fault	f;
 
 		(void)fault(&f, R_FCGI_INVALID, "%.*s", (int)(n -
-		    (ssize_t)sizeof(struct msg_hdr)), M.b + sizeof(M.h));
+		    (ssize_t)sizeof(m.h)), m.b + sizeof(m.h));
 		audit_refusal(&f);
 	}
 	/* Abort, malformed, gone, or anything else: the request ends. */
-	relay_broke = n <= 0 || M.h.type != MSG_ABORT;
+	relay_broke = n < (ssize_t)sizeof(m.h) || m.h.type != MSG_ABORT;
 	return SB_KILL;
 }
 
@@ -164,6 +177,10 @@ serve(size_t len)
 		_exit(1);	/* the relay is not itself */
 	audit_init(vec);
 	if (job_config(&cfg, &f) || audit_open(&cfg, &f)) {
+		struct fault	ignored;
+
+		/* An invalid file names no log: the compiled-in one, then. */
+		(void)audit_open(&cfg, &ignored);
 		refuse(&f);
 		return;
 	}
@@ -230,18 +247,32 @@ serve(size_t len)
 		int		fds[3] = { in[1], out[0], err[0] };
 		const char	*id = audit_request_id();
 
-		send_msg(MSG_START, 0, id, strlen(id), fds, 3);
+		/* The relay already gone: say why if it said, end the request. */
+		if (!send_msg(MSG_START, 0, id, strlen(id), fds, 3)) {
+			(void)on_relay(NULL);
+			relay_broke = true;
+			sandbox_kill(&sb);
+		}
 	}
 	(void)close(in[1]);
 	(void)close(out[0]);
 	(void)close(err[0]);
-	code = sandbox_wait(&sb, j.d.e.s.timeout, mon, on_relay, NULL, &res);
+	code = sandbox_wait(&sb, j.d.e.s.timeout, relay_broke ? -1 : mon,
+	    on_relay, NULL, &res);
+	/* What the relay said as the request ended is still heard: a
+	 * malformed record is logged even when the script ended first. */
+	while (!relay_broke) {
+		struct pollfd p = { mon, POLLIN, 0 };
+
+		if (poll(&p, 1, 0) <= 0)
+			break;
+		(void)on_relay(NULL);
+	}
 	audit_end(&res);
 	if (j.slot >= 0)
 		(void)close(j.slot);
-	if (relay_broke)
+	if (relay_broke || !send_msg(MSG_END, (uint32_t)code, NULL, 0, NULL, 0))
 		_exit(0);
-	send_msg(MSG_END, (uint32_t)code, NULL, 0, NULL, 0);
 }
 
 NORETURN void

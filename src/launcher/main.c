@@ -32,9 +32,14 @@ main(int argc, char *argv[])
 	startup(&incoming, &j.inh);
 	audit_init(incoming);
 
-	/* Root-owned configuration, or nothing runs. */
-	if (job_config(&cfg, &f))
+	/* Root-owned configuration, or nothing runs; an invalid one names no
+	 * log file, so its refusal goes to the compiled-in one. */
+	if (job_config(&cfg, &f)) {
+		struct fault	ignored;
+
+		(void)audit_open(&cfg, &ignored);
 		reject_fault(&f);
+	}
 	/* Opened as root, before the drop; close-on-exec. */
 	if (audit_open(&cfg, &f))
 		reject_fault(&f);

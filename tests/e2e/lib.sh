@@ -79,6 +79,11 @@ done_testing() {
 
 cleanup() {
 	local u
+	if [ -n "${DAEMON_PID:-}" ]; then
+		kill -KILL "$DAEMON_PID" 2>/dev/null
+		{ wait "$DAEMON_PID"; } 2>/dev/null
+	fi
+	pkill -KILL -f "^$BUILD/cgiboxd" 2>/dev/null
 	for u in $CALLER $ALICE $BOB cgbt-low cgbt-carol; do
 		pkill -KILL -u "$u" 2>/dev/null
 		userdel "$u" >/dev/null 2>&1
@@ -198,6 +203,46 @@ run() {
 	    --clear-groups -- "$LAUNCHER" "$@" 2>"$T/err")
 	RC=$?
 	ERR=$(cat "$T/err")
+}
+
+# cgiboxd, the test build, in the foreground as root, on its default
+# socket under the test tree.
+SOCK=$T/run/cgibox/fcgi.sock
+start_cgiboxd() {
+	rm -f "$SOCK"
+	"$BUILD/cgiboxd" -f 2>>"$T/cgiboxd.err" &
+	DAEMON_PID=$!
+	for _ in $(seq 100); do
+		[ -S "$SOCK" ] && return 0
+		sleep 0.05
+	done
+	bail "cgiboxd did not start: $(cat "$T/cgiboxd.err")"
+}
+stop_cgiboxd() {
+	kill "$DAEMON_PID" 2>/dev/null
+	wait "$DAEMON_PID" 2>/dev/null
+	DAEMON_PID=
+}
+
+# fcgi [CLIENT-OPTIONS] [NAME=VALUE...]: one request to cgiboxd with the
+# FastCGI client, as the caller (FCGI_AS overrides).  Sets OUT (the
+# response, without NUL bytes; FCGI_KEEP=FILE keeps it whole), ERR (the
+# client's report: stderr records, "end APP PROTO"), RC.
+fcgi() {
+	local opts=() ef
+	while [ $# -gt 0 ] && [ "${1#-}" != "$1" ]; do
+		opts+=("$1")
+		case $1 in -[bnacSRwI]) opts+=("$2"); shift ;; esac
+		shift
+	done
+	ef=$(mktemp -p "$T" ferr.XXXXXX)
+	setpriv --reuid="${FCGI_AS:-$CALLER}" --regid="$CALLER" --clear-groups \
+	    -- "$BUILD/fcgi-client" "${opts[@]}" "$SOCK" "$@" >"$ef.out" 2>"$ef"
+	RC=$?
+	OUT=$(tr -d '\000' < "$ef.out")
+	ERR=$(cat "$ef")
+	[ -z "${FCGI_KEEP:-}" ] || cp "$ef.out" "$FCGI_KEEP"
+	rm -f "$ef" "$ef.out"
 }
 
 log_lines() { wc -l < "$LOG"; }

@@ -11,6 +11,7 @@
  *   -a MS     send FCGI_ABORT_REQUEST MS ms after the params
  *   -c MS     close the connection MS ms after the params, answer unread
  *   -S MS     send each record of the params MS ms apart, one byte a record
+ *   -I MS     connect, then send nothing for MS ms (an idle connection)
  *   -V        send FCGI_GET_VALUES first and print the answer
  *   -R FILE   send FILE's bytes as they are instead of a request
  *   -q        do not print the response's STDOUT
@@ -39,7 +40,7 @@
 
 static const char	*sock_path, *body_file, *raw_file;
 static int		 nreq = 1, abort_ms = -1, close_ms = -1, slow_ms = -1,
-			 wait_secs = 30;
+			 idle_ms = -1, wait_secs = 30;
 static bool		 keep, timing, values, quiet;
 
 static int
@@ -284,7 +285,7 @@ main(int argc, char *argv[])
 	size_t	 blen = 0;
 	int	 ch, fd = -1, failed = 0;
 
-	while ((ch = getopt(argc, argv, "b:n:kTa:c:S:VR:qw:")) != -1) {
+	while ((ch = getopt(argc, argv, "b:n:kTa:c:S:I:VR:qw:")) != -1) {
 		switch (ch) {
 		case 'b': body_file = optarg; break;
 		case 'n': nreq = atoi(optarg); break;
@@ -293,6 +294,7 @@ main(int argc, char *argv[])
 		case 'a': abort_ms = atoi(optarg); break;
 		case 'c': close_ms = atoi(optarg); break;
 		case 'S': slow_ms = atoi(optarg); break;
+		case 'I': idle_ms = atoi(optarg); break;
 		case 'V': values = true; break;
 		case 'R': raw_file = optarg; break;
 		case 'q': quiet = true; break;
@@ -312,6 +314,12 @@ main(int argc, char *argv[])
 		fd = connect_to();
 		put(fd, raw, rl);
 		return answer(fd, 0x7fffffff) ? 0 : 1;
+	}
+	if (idle_ms >= 0) {
+		fd = connect_to();
+		sleep_ms(idle_ms);
+		close(fd);
+		return 0;
 	}
 	if (values) {
 		uint8_t	q[128];

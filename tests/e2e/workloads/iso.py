@@ -3,7 +3,10 @@
 # "ACTION: ok" or "ACTION: ERRNAME" line for each.
 import errno, os, socket, sys
 print("Content-Type: text/plain\r\n\r\n", end="")
-for arg in sys.argv[1:]:
+# Under cgiboxd there are no arguments: the actions come in the query.
+args = sys.argv[1:] or [a for a in os.environ.get("QUERY_STRING", "").split("&")
+                        if a]
+for arg in args:
     what, _, target = arg.partition("=")
     try:
         if what == "read":
