@@ -86,7 +86,7 @@ CHECKTOOL	= check $(PURE) conf_load target pathcheck decide settings seccomp \
 		  landlock
 
 UNIT_TESTS	= test_util test_conf test_policy test_landlock test_request test_env \
-		  test_logfmt test_reasons test_filter
+		  test_logfmt test_reasons test_filter test_fcgi
 PROBES		= probe try fcgi-client
 
 obj		= $(patsubst %,$(BUILDDIR)/%.o,$(1))
@@ -116,9 +116,12 @@ $(BUILDDIR)/cgibox-check: $(call obj,$(CHECKTOOL))
 # ---- tests ---------------------------------------------------------------
 
 $(BUILDDIR)/%.o: tests/unit/%.c tests/unit/tap.h $(HEADERS) | $(BUILDDIR)
-	$(CC) $(ALL_CFLAGS) -Isrc/core -DMANPAGE='"src/man/cgibox.8"' -c -o $@ $<
+	$(CC) $(ALL_CFLAGS) -Isrc/core -Isrc/daemon -DMANPAGE='"src/man/cgibox.8"' -c -o $@ $<
 
 $(BUILDDIR)/test_%: $(BUILDDIR)/test_%.o $(call obj,$(PURE))
+	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $^
+
+$(BUILDDIR)/test_fcgi: $(BUILDDIR)/test_fcgi.o $(call obj,$(PURE) $(DPURE))
 	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $^
 
 # The compiled filters, run through a BPF interpreter: needs the compiler.
@@ -204,13 +207,14 @@ check-unit: unit-tests
 # go to $(BUILDDIR)/fuzz/.  make check replays the seed corpora through the
 # sanitized harnesses (fuzz-replay), so every committed input stays a test.
 FUZZ_SECONDS	?= 60
-FUZZERS		= fuzz_conf fuzz_policy fuzz_request fuzz_env fuzz_log
+FUZZERS		= fuzz_conf fuzz_policy fuzz_request fuzz_env fuzz_log fuzz_fcgi
 FUZZ_CC		?= clang
-FUZZ_CFLAGS	= -std=c11 -D_GNU_SOURCE -g -O1 -Isrc/core \
+FUZZ_CFLAGS	= -std=c11 -D_GNU_SOURCE -g -O1 -Isrc/core -Isrc/daemon \
 		  -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
 		  -DCGIBOX_CONFIG='"/nonexistent"' -DCGIBOX_LOG_DEFAULT='"/nonexistent"' \
 		  -DCGIBOX_POLICY_DIR='"/nonexistent"' -DCGIBOX_CACHE_DIR='"/nonexistent"'
-FUZZ_SRC	= $(patsubst %,src/core/%.c,$(PURE))
+FUZZ_SRC	= $(patsubst %,src/core/%.c,$(PURE)) \
+		  $(patsubst %,src/daemon/%.c,$(DPURE))
 
 $(BUILDDIR)/fuzz/%: tests/fuzz/%.c $(FUZZ_SRC) $(HEADERS)
 	@mkdir -p $(BUILDDIR)/fuzz
