@@ -9,6 +9,7 @@ SBINDIR		?= $(PREFIX)/sbin
 LIBEXECDIR	?= $(PREFIX)/lib/cgibox
 MANDIR		?= $(PREFIX)/share/man
 SYSCONFDIR	?= /etc
+UNITDIR		?= $(PREFIX)/lib/systemd/system
 LOCALSTATEDIR	?= /var
 RUNSTATEDIR	?= /run
 DESTDIR		?=
@@ -299,7 +300,16 @@ install: all
 	install -m 4750 -o root -g $(CALLER_GROUP) $(BUILDDIR)/cgibox \
 	    $(DESTDIR)$(LIBEXECDIR)/cgibox
 	install -m 0755 $(BUILDDIR)/cgibox-check $(DESTDIR)$(SBINDIR)/cgibox-check
-	install -m 0644 src/man/cgibox.8 src/man/cgibox-check.8 $(DESTDIR)$(MANDIR)/man8/
+	install -m 0755 $(BUILDDIR)/cgiboxd $(DESTDIR)$(SBINDIR)/cgiboxd
+	install -m 0644 src/man/cgibox.8 src/man/cgibox-check.8 \
+	    src/man/cgiboxd.8 $(DESTDIR)$(MANDIR)/man8/
+	install -d -m 0755 $(DESTDIR)$(UNITDIR)
+	sed 's|/usr/local/sbin/cgiboxd|$(SBINDIR)/cgiboxd|' \
+	    contrib/cgiboxd/cgiboxd.service > $(DESTDIR)$(UNITDIR)/cgiboxd.service
+	sed 's|/run/cgibox/|$(RUN_DIR)/|; s|=www-data|=$(CALLER_GROUP)|' \
+	    contrib/cgiboxd/cgiboxd.socket > $(DESTDIR)$(UNITDIR)/cgiboxd.socket
+	chmod 0644 $(DESTDIR)$(UNITDIR)/cgiboxd.service \
+	    $(DESTDIR)$(UNITDIR)/cgiboxd.socket
 	install -m 0644 src/man/cgibox.conf.5 src/man/cgibox-policy.5 \
 	    $(DESTDIR)$(MANDIR)/man5/
 	install -d -m 0755 $(DESTDIR)$(POLICY_DIR)
@@ -311,6 +321,9 @@ install: all
 
 uninstall:
 	rm -f $(DESTDIR)$(LIBEXECDIR)/cgibox $(DESTDIR)$(SBINDIR)/cgibox-check \
+	    $(DESTDIR)$(SBINDIR)/cgiboxd $(DESTDIR)$(MANDIR)/man8/cgiboxd.8 \
+	    $(DESTDIR)$(UNITDIR)/cgiboxd.service \
+	    $(DESTDIR)$(UNITDIR)/cgiboxd.socket \
 	    $(DESTDIR)$(MANDIR)/man8/cgibox.8 \
 	    $(DESTDIR)$(MANDIR)/man8/cgibox-check.8 \
 	    $(DESTDIR)$(MANDIR)/man5/cgibox.conf.5 \

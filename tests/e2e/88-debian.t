@@ -143,13 +143,17 @@ entry() { printf '%s\n' "$contents" | awk -v p="$1" '$1 == p { print $2, $3 }'; 
 is "$(entry /usr/lib/cgibox/cgibox)" "-rwsr-x--- root/www-data" \
     "the launcher is 4750 root:www-data in the package"
 is "$(entry /usr/sbin/cgibox-check)" "-rwxr-xr-x root/root" "cgibox-check is 0755 root:root"
+is "$(entry /usr/sbin/cgiboxd)" "-rwxr-xr-x root/root" "cgiboxd is 0755 root:root"
+for u in cgiboxd.service cgiboxd.socket; do
+	is "$(entry "/lib/systemd/system/$u")" "-rw-r--r-- root/root" "the unit $u is shipped"
+done
 is "$(entry /etc/cgibox/cgibox.conf)" "-rw-r--r-- root/root" "the configuration is 0644 root:root"
 for p in "$TOP"/policies/*.policy; do
 	is "$(entry "/etc/cgibox/policies/${p##*/}")" "-rw-r--r-- root/root" \
 	    "policy ${p##*/} is 0644 root:root"
 done
 is "$(entry /var/cache/cgibox)" "drwx------ root/root" "the filter cache is 0700 root:root"
-for m in man8/cgibox.8 man8/cgibox-check.8 man5/cgibox.conf.5 man5/cgibox-policy.5; do
+for m in man8/cgibox.8 man8/cgibox-check.8 man8/cgiboxd.8 man5/cgibox.conf.5 man5/cgibox-policy.5; do
 	is "$(entry "/usr/share/man/$m.gz")" "-rw-r--r-- root/root" "man page $m"
 done
 is "$(printf '%s\n' "$contents" | awk '$2 ~ /[sS]/' | wc -l)" 1 \
