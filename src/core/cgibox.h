@@ -499,6 +499,7 @@ struct job {
 };
 enum reason	job_config(struct config *, struct fault *);
 enum reason	job_prepare(struct job *, struct fault *);
+void	job_end(struct job *);
 NORETURN void	job_run(struct job *);
 
 /* ---- launcher/: the setuid front end's own stages ----------------------- */

@@ -18,6 +18,7 @@
  */
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cgibox.h"
 
@@ -117,6 +118,20 @@ job_prepare(struct job *j, struct fault *f)
 	j->supervised = j->always_supervised || d->e.s.timeout > 0 ||
 	    d->e.s.max_requests > 0;
 	return R_ALLOW;
+}
+
+/*
+ * What job_prepare() holds, given back: the concurrency slot and the
+ * script's descriptors.  A process that serves many requests (cgiboxd's
+ * monitor) calls it after each one; it may be called again.
+ */
+void
+job_end(struct job *j)
+{
+	if (j->slot >= 0)
+		(void)close(j->slot);
+	j->slot = -1;
+	path_close(&j->d.w);
 }
 
 /* The rest of the pipeline, in the process that becomes the script. */

@@ -207,8 +207,7 @@ serve(size_t len)
 	(void)getrlimit(RLIMIT_FSIZE, &j.inh.fsize);	/* cgiboxd's own */
 	j.always_supervised = true;
 	if (job_prepare(&j, &f)) {
-		if (j.slot >= 0)
-			(void)close(j.slot);
+		job_end(&j);
 		refuse(&f);
 		return;
 	}
@@ -269,8 +268,7 @@ serve(size_t len)
 		(void)on_relay(NULL);
 	}
 	audit_end(&res);
-	if (j.slot >= 0)
-		(void)close(j.slot);
+	job_end(&j);	/* the slot, the script's descriptors */
 	if (relay_broke || !send_msg(MSG_END, (uint32_t)code, NULL, 0, NULL, 0))
 		_exit(0);
 }
@@ -320,6 +318,8 @@ conn_main(int peer, const struct daemon_opts *o)
 	mon = sp[0];
 	opts = o;
 	j.user_cap = o->max_conns / 4 > 0 ? o->max_conns / 4 : 1;
+	j.slot = -1;
+	walk_init(&j.d.w);
 	while (!term) {
 		ssize_t n = recv(mon, M.b, sizeof(M.b), 0);
 

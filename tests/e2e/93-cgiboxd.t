@@ -240,6 +240,29 @@ f2=$(fds); r2=$(rss)
 is "$f2" "$f1" "the listener's descriptors after 2,000 more requests: as before"
 is "$r2" "$r1" "its resident memory too (${r1} KB)"
 is "$(pgrep -f "^$BUILD/cgiboxd" | wc -l)" 1 "every child reaped"
+# One kept connection's monitor serves request after request: what each
+# one took (the slot, the script's descriptors) it gives back.  Sampled
+# twice while the client runs; a sample may fall inside a request, which
+# holds a few descriptors for its pipes, hence the margin.
+setpriv --reuid="$CALLER" --regid="$CALLER" --clear-groups -- \
+    "$BUILD/fcgi-client" -q -k -n 100000 "$SOCK" "$A/probe.cgi" \
+    REQUEST_METHOD=GET >/dev/null 2>&1 &
+BG=$!
+for _ in $(seq 1 50); do
+	mon=$(pgrep -P "$DAEMON_PID" | head -n 1)
+	[ -n "$mon" ] && break
+	sleep 0.1
+done
+mfds() { ls /proc/"$mon"/fd | wc -l; }
+mrss() { sed -n 's/^VmRSS:[[:space:]]*\([0-9]*\).*/\1/p' /proc/"$mon"/status; }
+sleep 1
+m1=$(mfds); mr1=$(mrss); l1=$(log_lines)
+sleep 3
+m2=$(mfds); mr2=$(mrss); l2=$(log_lines)
+kill "$BG"; wait "$BG" 2>/dev/null
+ok "$([ $((l2 - l1)) -ge 100 ]; echo $?)" "a kept connection served $((l2 - l1)) requests between the samples"
+ok "$([ "$m2" -le $((m1 + 6)) ]; echo $?)" "its monitor's descriptors stay flat ($m1, then $m2)"
+ok "$([ "$mr2" -le $((mr1 + 256)) ]; echo $?)" "and its memory ($mr1 KB, then $mr2 KB)"
 
 # ---- socket activation ---------------------------------------------------------------
 stop_cgiboxd
