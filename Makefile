@@ -79,7 +79,7 @@ PURE		= util conf_parse policy_parse landlock_abi request env logfmt
 # Modules that touch the kernel.
 CORE		= conf_load target pathcheck decide audit confine execute \
 		  settings seccomp landlock sandbox pipeline
-LAUNCHER	= main startup supervise $(PURE) $(CORE)
+LAUNCHER	= main startup supervise stderr_relay $(PURE) $(CORE)
 # The daemon's pure modules (the FastCGI reader, the relay's messages).
 DPURE		= fcgi msg
 DAEMON		= cgiboxd conn relay $(DPURE) $(PURE) $(CORE)

@@ -16,7 +16,9 @@
  *   regular root-owned file that neither group nor others can write, with
  *   one link.  Anything else refuses the request.
  * - Before the configuration is loaded the only sink is syslog (authpriv);
- *   stderr always gets a copy of a refusal for the web server's error log.
+ *   stderr always gets a copy of a refusal for the web server's error log
+ *   (the web server's own stderr, even once the script's goes through the
+ *   launcher's relay: audit_stderr()).
  * - reject() is the only place the launcher exits on a failure; it saves
  *   errno first and never returns.
  * - The client sees only the error page: a status and the request id,
@@ -38,6 +40,7 @@
 
 static struct audit_ctx	A;
 static int		log_fd = -1;
+static int		err_fd = STDERR_FILENO;	/* the web server's stderr */
 static bool		syslog_open;
 
 /*
@@ -311,6 +314,19 @@ audit_response(enum reason r, char *buf, size_t size)
 	return error_page_status(r, buf, size);
 }
 
+/*
+ * Where a refusal's copy for the web server goes from now on: fd, a
+ * close-on-exec duplicate of its stderr once fd 2 is the script's relay
+ * pipe, or -1 for nowhere.  A duplicate given before is closed.
+ */
+void
+audit_stderr(int fd)
+{
+	if (err_fd > STDERR_FILENO && err_fd != fd)
+		(void)close(err_fd);
+	err_fd = fd;
+}
+
 NORETURN void
 reject_fault(const struct fault *f)
 {
@@ -330,7 +346,8 @@ reject_fault(const struct fault *f)
 	log_field(&l, "request_id", A.request_id);
 	log_field(&l, "detail", f->detail);
 	log_end(&l);
-	best_effort(STDERR_FILENO, l.buf, l.len);
+	if (err_fd >= 0)
+		best_effort(err_fd, l.buf, l.len);
 	if (A.cfg != NULL && A.cfg->error_page) {
 		len = error_page(f->reason, A.request_id, page, sizeof(page));
 		best_effort(STDOUT_FILENO, page, len);

@@ -397,12 +397,22 @@ enum reason	audit_exec(struct fault *);
 NORETURN void	reject(enum reason, const char *, ...) PRINTF(2, 3);
 NORETURN void	reject_fault(const struct fault *);
 void	audit_refusal(const struct fault *);
+void	audit_stderr(int);
 size_t	audit_response(enum reason, char *, size_t);
 const char	*audit_request_id(void);
 size_t	error_page(enum reason, const char *, char *, size_t);
 size_t	error_page_status(enum reason, char *, size_t);
 #define STDERR_LINE_MAX	1024	/* escaped bytes of one line, then cut */
 size_t	stderr_line(char *, size_t, const char *, const char *, size_t);
+/* A script's standard error cut into lines, for stderr_line(). */
+struct err_lines {
+	char	buf[STDERR_LINE_MAX];	/* a partial line */
+	size_t	len;
+};
+typedef void	(*err_line_fn)(void *, const char *, size_t);
+void	err_lines_feed(struct err_lines *, const char *, size_t, err_line_fn,
+	    void *);
+void	err_lines_end(struct err_lines *, err_line_fn, void *);
 
 /* ---- landlock_abi.c (pure) and landlock.c: filesystem and more ---------- */
 
@@ -505,6 +515,13 @@ NORETURN void	job_run(struct job *);
 /* ---- launcher/: the setuid front end's own stages ----------------------- */
 
 void	startup(char ***, struct inherited *);
+enum reason	errpipe_open(struct fault *);
+enum reason	errpipe_child(struct fault *);
+int	errpipe_parent(void);
+bool	errpipe_relay(void);
+void	errpipe_end(void);
+void	stderr_parent_signals(sigset_t *);
+NORETURN void	stderr_parent(pid_t, const struct target *, uid_t);
 NORETURN void	supervise(struct sandbox *, const struct target *, uid_t,
 	    unsigned, struct fault *);
 

@@ -195,3 +195,35 @@ stderr_line(char *out, size_t size, const char *request_id, const char *line,
 		return 0;
 	return (size_t)w < size ? (size_t)w : size - 1;
 }
+
+/*
+ * Bytes of a script's standard error, cut into lines: out() gets each
+ * line without its newline, and a line longer than the buffer in pieces
+ * of the buffer's size, so that no piece waits for a newline that may
+ * never come.  err_lines_end() gives out() what is left at the end.
+ */
+void
+err_lines_feed(struct err_lines *l, const char *b, size_t n, err_line_fn out,
+    void *ctx)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (b[i] == '\n') {
+			out(ctx, l->buf, l->len);
+			l->len = 0;
+			continue;
+		}
+		if (l->len == sizeof(l->buf)) {
+			out(ctx, l->buf, l->len);
+			l->len = 0;
+		}
+		l->buf[l->len++] = b[i];
+	}
+}
+
+void
+err_lines_end(struct err_lines *l, err_line_fn out, void *ctx)
+{
+	if (l->len > 0)
+		out(ctx, l->buf, l->len);
+	l->len = 0;
+}

@@ -60,11 +60,11 @@ struct relay {
 	double		 progress;		/* the peer last took output */
 	const uint8_t	*pend;			/* stdin not yet written */
 	size_t		 plen;
-	size_t		 ipos, ilen, olen, elen;
+	size_t		 ipos, ilen, olen;
 	char		 reqid[72];
 	uint8_t		 ibuf[IN_MAX];
 	uint8_t		 obuf[OUT_MAX];
-	char		 eline[STDERR_LINE_MAX];	/* a partial stderr line */
+	struct err_lines err;			/* the script's stderr */
 	union {
 		struct msg_hdr	 h;
 		uint8_t		 b[MSG_MAX];
@@ -206,14 +206,14 @@ read_stdout(void)
 
 /* One escaped, prefixed line of stderr as one FCGI_STDERR record. */
 static void
-stderr_record(void)
+stderr_record(void *ctx, const char *text, size_t len)
 {
 	char	line[STDERR_LINE_MAX + 128];
-	size_t	n = stderr_line(line, sizeof(line), R.reqid, R.eline, R.elen);
+	size_t	n = stderr_line(line, sizeof(line), R.reqid, text, len);
 
+	(void)ctx;
 	out_record(FCGI_STDERR, line, n);
 	R.sent_stderr = true;
-	R.elen = 0;
 }
 
 static void
@@ -226,21 +226,12 @@ read_stderr(void)
 		return;
 	if (n <= 0) {
 		close_fd(&R.serr);
-		if (R.elen > 0)
-			stderr_record();
+		err_lines_end(&R.err, stderr_record, NULL);
 		if (R.sent_stderr)
 			out_record(FCGI_STDERR, NULL, 0);
 		return;
 	}
-	for (ssize_t i = 0; i < n; i++) {
-		if (buf[i] == '\n') {
-			stderr_record();
-			continue;
-		}
-		if (R.elen == sizeof(R.eline))
-			stderr_record();	/* a long line, cut */
-		R.eline[R.elen++] = buf[i];
-	}
+	err_lines_feed(&R.err, buf, (size_t)n, stderr_record, NULL);
 }
 
 /* The request is over: END_REQUEST, then the next request or the end. */
@@ -257,7 +248,7 @@ finish(uint32_t app)
 	fcgi_in_next_request(&R.in);
 	R.st = RS_IDLE;
 	R.ended = R.stdin_end = R.discard = R.sent_stderr = false;
-	R.elen = 0;
+	R.err.len = 0;
 	R.deadline = now_ms() + IDLE_MS;
 }
 

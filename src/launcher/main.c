@@ -70,19 +70,27 @@ main(int argc, char *argv[])
 	j.incoming = incoming;
 	if (job_prepare(&j, &f))
 		reject_fault(&f);
-
 	/*
-	 * Only with a timeout or a cap: the request's init is forked into a
-	 * PID namespace, and this process, the one the web server started,
-	 * stays as its supervisor.  The web server's signals are blocked
-	 * first so none is lost; the script gets an empty mask (execute).
+	 * No line of the web server's error log starts with the script's
+	 * words: its stderr is a pipe that the process the web server
+	 * started relays (stderr_relay.c).  With a timeout or a cap, the
+	 * request's init is forked into a PID namespace, and this process
+	 * stays as its supervisor; otherwise the child goes on to the exec
+	 * and this process relays and passes signals on.  The web server's
+	 * signals are blocked first so none is lost; the script gets an
+	 * empty mask (execute).
 	 */
+	if (errpipe_open(&f))
+		reject_fault(&f);
 	if (j.supervised) {
 		(void)sigemptyset(&block);
 		(void)sigaddset(&block, SIGTERM);
 		(void)sigaddset(&block, SIGHUP);
 		(void)sigaddset(&block, SIGINT);
-		(void)sigprocmask(SIG_BLOCK, &block, NULL);
+	} else
+		stderr_parent_signals(&block);
+	(void)sigprocmask(SIG_BLOCK, &block, NULL);
+	if (j.supervised) {
 		switch (sandbox_fork(&sb, j.slot, &f)) {
 		case -1:
 			reject_fault(&f);
@@ -91,6 +99,15 @@ main(int argc, char *argv[])
 		default:
 			break;
 		}
+	} else {
+		pid_t	pid = fork();
+
+		if (pid < 0)
+			reject(R_SYSTEM, "fork: %m");
+		if (pid > 0)
+			stderr_parent(pid, &j.d.t, ruid);
 	}
+	if (errpipe_child(&f))
+		reject_fault(&f);
 	job_run(&j);
 }

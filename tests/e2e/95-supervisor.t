@@ -1,7 +1,8 @@
 #!/bin/bash
 # The supervisor: wall-clock timeout, passing on the web server's SIGTERM,
-# accounting, the per-user concurrency cap, and exec in place when neither
-# timeout nor max-requests applies.
+# accounting, the per-user concurrency cap; and when neither timeout nor
+# max-requests applies, no supervisor: cgibox stays only as the script's
+# parent, to relay its stderr, pass signals on and exit as it did.
 . "$(dirname "$0")/lib.sh"
 setup
 
@@ -21,10 +22,51 @@ alice_procs() {	# processes of alice's this test started (sleep, sh)
 val() { printf '%s\n' "$OUT" | sed -n "s/^$1=//p" | head -n 1; }
 now() { date +%s%N | cut -c1-13; }
 
-# Exec in place by default: no supervisor, the script is the launched process.
+# By default no supervisor: cgibox is the script's parent, with no PID
+# namespace and no final line.
+n=$(log_lines)
 run "$D" -- "$ALICE" "$ALICE" probe.cgi
 like "$RC:$(val parent_comm)" "^0:[^?]" "the probe reports its parent"
-unlike "$(val parent_comm)" "^cgibox$" "no timeout, no cap: no supervisor (the script's parent is the caller)"
+is "$(val parent_comm)" cgibox "no timeout, no cap: the script's parent is cgibox, the process the server started"
+unlike "$(val pid):$(val ppid)" "^2:1$" "and the script is in no PID namespace of its own"
+unlike "$(tail -n +$((n + 1)) "$LOG")" "event=exit" "and no final line is logged"
+# It ends as the script ended.
+script three.cgi 'exit 3'
+run "$D" -- "$ALICE" "$ALICE" three.cgi
+is "$RC" 3 "cgibox exits with the script's status"
+script segv.cgi 'kill -SEGV $$'
+run "$D" -- "$ALICE" "$ALICE" segv.cgi
+is "$RC" 139 "and dies of the signal that killed the script (128+11 in the shell)"
+# Signals from the web server reach the script through its parent.
+script term.cgi 'trap "echo got-term >&2; exit 7" TERM
+echo waiting
+while :; do sleep 0.1; done'
+(cd "$D" && exec env -i setpriv --reuid="$CALLER" --regid="$CALLER" \
+    --clear-groups -- "$LAUNCHER" "$ALICE" "$ALICE" term.cgi >/dev/null 2>"$T/term.err") &
+LPID=$!
+sleep 0.7
+setpriv --reuid="$CALLER" --regid="$CALLER" --clear-groups -- kill -TERM "$LPID"
+ok $? "the caller may signal cgibox, the script's parent"
+wait "$LPID"
+is "$?" 7 "SIGTERM reached the script's trap, and its status came back"
+like "$(cat "$T/term.err")" "^cgibox request_id=[0-9a-f]+: got-term\$" \
+    "what the trap wrote to stderr came through the relay"
+(cd "$D" && exec env -i setpriv --reuid="$CALLER" --regid="$CALLER" \
+    --clear-groups -- "$LAUNCHER" "$ALICE" "$ALICE" term.cgi >/dev/null 2>&1) &
+LPID=$!
+sleep 0.7
+runuser -u "$ALICE" -- kill -KILL "$LPID" 2>/dev/null
+is "$?" 1 "alice cannot SIGKILL the script's parent"
+setpriv --reuid="$CALLER" --regid="$CALLER" --clear-groups -- kill -TERM "$LPID"
+wait "$LPID"
+# A script that leaves a process behind holding stderr does not keep the
+# web server waiting: cgibox ends with the script.
+script bgerr.cgi 'sleep 30 >/dev/null &
+echo started'
+run "$D" -- "$ALICE" "$ALICE" bgerr.cgi
+is "$RC" 0 "a script that leaves sleep 30 behind ends"
+is "$(pgrep -u "$ALICE" -x sleep | wc -l)" 1 "and cgibox with it, while the sleep still holds its stderr"
+pkill -u "$ALICE" -x sleep 2>/dev/null
 write_conf "timeout 30"
 run "$D" -- "$ALICE" "$ALICE" probe.cgi
 is "$(val parent_comm)" cgibox "with a timeout the script's parent is cgibox, the init of its PID namespace"
@@ -164,6 +206,8 @@ pkill -u "$ALICE" 2>/dev/null
 write_conf "timeout 20
 match user $ALICE
 timeout 0"
+n=$(log_lines)
 run "$D" -- "$ALICE" "$ALICE" probe.cgi
-unlike "$(val parent_comm)" "^cgibox$" "timeout 0 in a match block turns the supervisor off (FastCGI)"
+unlike "$(val pid):$(val ppid)" "^2:1$" "timeout 0 in a match block turns the supervisor off (FastCGI): no PID namespace"
+unlike "$(tail -n +$((n + 1)) "$LOG")" "event=exit" "and no final line"
 done_testing

@@ -20,6 +20,60 @@ static const struct {
 	  "k=\"x reason=ok user=root\"" },
 };
 
+/* err_lines output, one stderr_line() per line, each ended by '|'. */
+static char	got[8192];
+static size_t	ngot;
+
+static void
+collect(void *ctx, const char *text, size_t len)
+{
+	char	line[STDERR_LINE_MAX + 128];
+	size_t	n = stderr_line(line, sizeof(line), ctx, text, len);
+
+	if (ngot + n + 2 < sizeof(got)) {
+		memcpy(got + ngot, line, n);
+		ngot += n;
+		got[ngot++] = '|';
+		got[ngot] = '\0';
+	}
+}
+
+static void
+lines_tests(void)
+{
+	static struct err_lines	l;
+	char			long_line[STDERR_LINE_MAX + 10];
+
+	ngot = 0;
+	got[0] = '\0';
+	err_lines_feed(&l, "one\ntw", 6, collect, "id1");
+	is_str(got, "cgibox request_id=id1: one|", "a whole line goes at once");
+	err_lines_feed(&l, "o\n\n", 3, collect, "id1");
+	is_str(got, "cgibox request_id=id1: one|cgibox request_id=id1: two|"
+	    "cgibox request_id=id1: |", "a line in two reads, and an empty one");
+	ngot = 0;
+	err_lines_feed(&l, "2026/12/01 [error] user \"admin\"\rX",
+	    strlen("2026/12/01 [error] user \"admin\"\rX"), collect, "id2");
+	err_lines_end(&l, collect, "id2");
+	is_str(got, "cgibox request_id=id2: 2026/12/01 [error] user "
+	    "\\x22admin\\x22\\x0dX|",
+	    "the unterminated last line at the end, escaped: no quote, no CR");
+	ngot = 0;
+	err_lines_end(&l, collect, "id2");
+	is_long((long)ngot, 0, "nothing left: nothing more");
+	memset(long_line, 'a', sizeof(long_line));
+	err_lines_feed(&l, long_line, sizeof(long_line), collect, "id3");
+	err_lines_end(&l, collect, "id3");
+	ok(strchr(got, '|') != NULL && strchr(strchr(got, '|') + 1, '|') !=
+	    NULL, "a line longer than the buffer comes in pieces");
+	ok(strncmp(strchr(got, '|') + 1, "cgibox request_id=id3: ", 23) == 0,
+	    "each piece with the prefix");
+	ngot = 0;
+	err_lines_feed(&l, "x\n", 2, collect, "bad id\nevent=exec");
+	is_str(got, "cgibox request_id=-: x|", "a malformed request id is not "
+	    "echoed");
+}
+
 int
 main(void)
 {
@@ -71,5 +125,6 @@ main(void)
 	(void)error_page(R_FILE_WRITABLE, "a\r\nLocation: x", page,
 	    sizeof(page));
 	ok(strstr(page, "Location") == NULL, "a malformed id is not echoed");
+	lines_tests();
 	return done_testing();
 }
