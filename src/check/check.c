@@ -9,11 +9,18 @@
  *   cgibox-check [-s] [-p DIR] policy NAME
  *   cgibox-check -V
  *
+ * With docroot-owner root, lint also walks every docroot and names each
+ * directory that is not root's or that group or others may write, and
+ * each httpd.conf that is not root's: busybox httpd reads an httpd.conf
+ * in every directory it serves, whose interpreter lines run code as the
+ * web server without cgibox.
+ *
  * Exit status: 0 the configuration is valid / the request would run;
- * 1 it would be refused, or the configuration could not be loaded;
- * 2 usage.
+ * 1 it would be refused, or the configuration could not be loaded, or a
+ * docroot is not root's alone; 2 usage.
  */
 #include <errno.h>
+#include <ftw.h>
 #include <libgen.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -133,6 +140,55 @@ lint_policies(const struct config *c)
 		rc |= policy(s->policy, SHOW_SUMMARY);
 	}
 	return rc;
+}
+
+/* ---- docroot-owner root: every docroot, root's alone ------------------- */
+
+static unsigned long	tree_faults;
+
+static int
+tree_entry(const char *path, const struct stat *st, int type, struct FTW *ftw)
+{
+	const char	*base = path + ftw->base;
+
+	if (type == FTW_DNR || type == FTW_NS) {
+		(void)printf("%s: cannot be read: %s\n", path, strerror(errno));
+		tree_faults++;
+	} else if (type == FTW_D && st->st_uid != 0) {
+		(void)printf("%s: directory owned by uid %lu, not root\n", path,
+		    (unsigned long)st->st_uid);
+		tree_faults++;
+	} else if (type == FTW_D && (st->st_mode & (S_IWGRP | S_IWOTH))) {
+		/* Sticky or not, anyone may add an httpd.conf to it. */
+		(void)printf("%s: directory writable by %s\n", path,
+		    (st->st_mode & S_IWOTH) ? "others" : "group");
+		tree_faults++;
+	} else if (strcmp(base, "httpd.conf") == 0 && st->st_uid != 0) {
+		(void)printf("%s: owned by uid %lu, not root\n", path,
+		    (unsigned long)st->st_uid);
+		tree_faults++;
+	}
+	return 0;
+}
+
+/* Every docroot, whole, when only root may own what lies in them. */
+static int
+lint_docroots(const struct config *c)
+{
+	if (!c->docroot_root_only)
+		return 0;
+	tree_faults = 0;
+	for (size_t i = 0; i < c->n_docroot; i++)
+		if (nftw(c->docroot[i], tree_entry, 64, FTW_PHYS) < 0) {
+			(void)printf("%s: %s\n", c->docroot[i], strerror(errno));
+			tree_faults++;
+		}
+	if (tree_faults == 0)
+		return 0;
+	(void)printf("docroot-owner root: %lu place%s where a user could "
+	    "change what the web server reads\n", tree_faults,
+	    tree_faults == 1 ? "" : "s");
+	return 1;
 }
 
 static int
@@ -257,7 +313,7 @@ main(int argc, char *argv[])
 		if (load(&c) != 0)
 			return 1;
 		(void)printf("%s: ok\n", conf_path);
-		return lint_policies(&c);
+		return lint_policies(&c) | lint_docroots(&c);
 	}
 	if (strcmp(argv[0], "explain") == 0) {
 		if (load(&c) != 0)

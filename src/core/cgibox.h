@@ -144,6 +144,7 @@ struct config {
 	unsigned long	 min_gid;
 	const char	*docroot[CONF_MAX_DOCROOTS];
 	size_t		 n_docroot;
+	bool		 docroot_root_only;	/* docroot-owner root */
 	const char	*userdir;	/* NULL: ~user requests refused */
 	const char	*log_file;	/* NULL: none */
 	int		 syslog_facility;	/* -1: none */
@@ -327,7 +328,8 @@ enum reason	path_owner_hint(const char *, uid_t *, gid_t *,
 	    struct fault *);
 enum reason	path_walk(const char *, const char *, const char *,
 	    struct walk *, struct fault *);
-enum reason	path_judge(const struct walk *, uid_t, gid_t, struct fault *);
+enum reason	path_judge(const struct walk *, uid_t, gid_t, bool,
+	    struct fault *);
 int		open_beneath(const char *, const char *);
 bool		conf_path_resolve(const char *, const char *, char *, size_t);
 void		walk_init(struct walk *);

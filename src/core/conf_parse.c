@@ -375,7 +375,7 @@ kw_match(struct parser *p, char *v)
 
 /* Keywords that decide who may run what: global, and at most once. */
 enum { G_CALLER, G_MIN_UID, G_MIN_GID, G_USERDIR, G_LOG_FILE, G_SYSLOG,
-	G_ERROR_PAGE, G_FCGI_SOCKET, G_FCGI_MAX };
+	G_ERROR_PAGE, G_FCGI_SOCKET, G_FCGI_MAX, G_DOCROOT_OWNER };
 
 static bool
 global_once(struct parser *p, const char *kw, unsigned bit)
@@ -474,6 +474,13 @@ kw_global(struct parser *p, const char *kw, const char *v)
 	} else if (strcmp(kw, "fcgi-socket") == 0) {
 		if (global_once(p, kw, G_FCGI_SOCKET) && abs_path_ok(p, kw, v))
 			c->fcgi_socket = save(p, v, strlen(v));
+	} else if (strcmp(kw, "docroot-owner") == 0) {
+		if (!global_once(p, kw, G_DOCROOT_OWNER))
+			return;
+		if (strcmp(v, "root") == 0 || strcmp(v, "user") == 0)
+			c->docroot_root_only = strcmp(v, "root") == 0;
+		else
+			perr(p, "%s: '%s' is neither root nor user", kw, v);
 	} else if (strcmp(kw, "fcgi-max-connections") == 0) {
 		if (!global_once(p, kw, G_FCGI_MAX))
 			return;
@@ -594,6 +601,7 @@ kw_scoped(struct parser *p, const char *kw, char *v)
 static const char *const global_kw[] = {
 	"caller", "min-uid", "min-gid", "docroot", "userdir", "log-file",
 	"syslog", "error-page", "fcgi-socket", "fcgi-max-connections",
+	"docroot-owner",
 };
 static const char *const scoped_kw[] = {
 	"safe-path", "umask", "log-exec", "supplementary-groups", "nice",

@@ -39,7 +39,8 @@ decide_suexec(const struct config *c, const struct request *rq,
 	}
 	if (path_walk(anchor, root, path, &d->w, f))
 		return f->reason;
-	return path_judge(&d->w, d->t.uid, d->t.gid, f);
+	return path_judge(&d->w, d->t.uid, d->t.gid, !rq->userdir &&
+	    c->docroot_root_only, f);
 }
 
 static enum reason
@@ -50,12 +51,14 @@ decide_interp(const struct config *c, const char *path, struct decision *d,
 	const char	*docroot;
 	uid_t		 uid;
 	gid_t		 gid;
+	bool		 root_dirs = false;
 
 	if ((docroot = path_docroot(c, path)) != NULL) {
 		if (path_walk(docroot, docroot, path, &d->w, f) ||
 		    target_by_ids(d->w.script.st_uid, d->w.script.st_gid,
 		    &d->t, f))
 			return f->reason;
+		root_dirs = c->docroot_root_only;
 	} else {
 		/* The owner names the userdir; the walk then judges it. */
 		if (path_owner_hint(path, &uid, &gid, f) ||
@@ -71,7 +74,7 @@ decide_interp(const struct config *c, const char *path, struct decision *d,
 	}
 	if (target_check(c, &d->t, f))
 		return f->reason;
-	return path_judge(&d->w, d->t.uid, d->t.gid, f);
+	return path_judge(&d->w, d->t.uid, d->t.gid, root_dirs, f);
 }
 
 /*

@@ -10,7 +10,8 @@
  *   descriptor of its parent, and judged by fstat on that descriptor.  A
  *   symbolic link anywhere below the anchor is refused.
  * - Every directory from the docroot or userdir down is owned by the
- *   target or root and not writable by group or others; the script is a
+ *   target or root (below a docroot, with docroot-owner root, by root
+ *   alone) and not writable by group or others; the script is a
  *   regular file owned by the target user and group, not writable by group
  *   or others, not setuid or setgid, and executable by its owner.
  * - The descriptors of the script and its directory are what execute()
@@ -277,8 +278,10 @@ path_walk(const char *anchor, const char *root, const char *path,
 	}
 }
 
+/* root_dirs: only root may own the directories (docroot-owner root). */
 enum reason
-path_judge(const struct walk *w, uid_t uid, gid_t gid, struct fault *f)
+path_judge(const struct walk *w, uid_t uid, gid_t gid, bool root_dirs,
+    struct fault *f)
 {
 	const struct stat	*st = &w->script;
 
@@ -286,9 +289,10 @@ path_judge(const struct walk *w, uid_t uid, gid_t gid, struct fault *f)
 		const struct stat	*d = &w->dir[i];
 		int			 len = (int)w->dir_end[i];
 
-		if (d->st_uid != uid && d->st_uid != 0)
-			return fault(f, R_DIR_OWNER, "%.*s is owned by uid %lu",
-			    len, w->path, (unsigned long)d->st_uid);
+		if (d->st_uid != 0 && (root_dirs || d->st_uid != uid))
+			return fault(f, R_DIR_OWNER, "%.*s is owned by uid %lu%s",
+			    len, w->path, (unsigned long)d->st_uid, root_dirs ?
+			    " (docroot-owner root)" : "");
 		if (d->st_mode & (S_IWGRP | S_IWOTH))
 			return fault(f, R_DIR_WRITABLE, "%.*s is writable by %s",
 			    len, w->path, (d->st_mode & S_IWOTH) ? "others" :

@@ -95,6 +95,8 @@ settings_print_decision(FILE *fp, const struct config *c,
 	}
 	(void)fprintf(fp, "log-exec %s\n", e->s.log_exec ? "yes" : "no");
 	(void)fprintf(fp, "error-page %s\n", c->error_page ? "yes" : "no");
+	(void)fprintf(fp, "docroot-owner %s\n", c->docroot_root_only ? "root" :
+	    "user");
 	(void)fprintf(fp, "env PATH=%s\n", e->s.safe_path);
 	(void)fprintf(fp, "env HOME=%s\n", d->t.home);
 	(void)fprintf(fp, "env USER=%s\n", d->t.user);
