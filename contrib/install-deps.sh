@@ -4,7 +4,7 @@
 set -eu
 PKGS="build-essential pkg-config libcap-dev libseccomp-dev util-linux perl python3 \
 apache2 apache2-suexec-pristine libapache2-mod-fcgid curl lighttpd busybox \
-fail2ban logrotate nginx-light fcgiwrap caddy systemd debhelper dpkg-dev fakeroot \
+fail2ban logrotate tzdata nginx-light fcgiwrap caddy systemd debhelper dpkg-dev fakeroot \
 php-cgi git gitweb cgit \
 clang clang-tidy libclang-rt-14-dev cppcheck \
 bash procps passwd"
