@@ -288,6 +288,53 @@ like "$(tail -n 1 "$R/etc/cgibox/cgibox.conf")" '^# an admin edit$' \
 ok "$([ -f "$R/etc/cgibox/policies/default.policy" ] && [ -f "$R/var/log/cgibox.log" ]; echo $?)" \
     "policies and the log are kept"
 
+# ---- removed, with no other suexec: UserDir CGIs are refused, not run as
+# www-data.  The UserDir block of the shipped site file
+# (contrib/apache/cgibox-site.conf) in a site without SuexecUserGroup
+# (with it Apache refuses to start without the wrapper); every other
+# suexec alternative is taken out of the throwaway root first.
+out=$(inroot dpkg -i /root/cgibox.deb 2>&1)
+ok $? "dpkg -i once more" || printf '%s\n' "$out" | sed 's/^/#   /'
+for alt in $(inroot update-alternatives --list suexec 2>/dev/null); do
+	[ "$alt" = /usr/lib/cgibox/cgibox ] ||
+	    inroot update-alternatives --remove suexec "$alt" >/dev/null 2>&1
+done
+is "$(inroot update-alternatives --list suexec 2>&1)" /usr/lib/cgibox/cgibox \
+    "cgibox is the only suexec left"
+{
+	printf '<VirtualHost 127.0.0.1:%s>\n\tServerName localhost\n\tDocumentRoot %s\n' "$PORT" "$SITE"
+	sed -n '/^UserDir public_html/,$p' "$TOP/contrib/apache/cgibox-site.conf"
+	printf '</VirtualHost>\n'
+} >"$R/etc/apache2/sites-available/cgbd-userdir.conf"
+out=$( { inroot a2dissite -q cgbd && inroot a2ensite -q cgbd-userdir; } 2>&1 )
+ok $? "a site with the shipped UserDir block, enabled" || printf '%s\n' "$out" | sed 's/^/#   /'
+out=$(inroot APACHE_STARTED_BY_SYSTEMD=true apache2ctl start 2>&1)
+ok $? "Apache starts with it" || printf '%s\n' "$out" | sed 's/^/#   /'
+for _ in $(seq 1 50); do
+	curl -s -o /dev/null --max-time 2 "http://127.0.0.1:$PORT/" && break
+	sleep 0.1
+done
+out=$(curl -s --max-time 10 "http://127.0.0.1:$PORT/~$U/cgi-bin/who.cgi")
+is "$out" "user=$U uid=$UID_A gid=$GID_A groups=$GID_A" "with cgibox installed, ~$U runs as $U"
+stop_apache
+out=$(inroot dpkg -r cgibox 2>&1)
+ok $? "dpkg -r with no other suexec" || printf '%s\n' "$out" | sed 's/^/#   /'
+like "$out" "cgibox: no suexec wrapper remains, and mod_suexec is enabled" \
+    "prerm warns that no suexec wrapper remains"
+ok "$([ ! -e "$R/usr/lib/apache2/suexec" ]; echo $?)" "/usr/lib/apache2/suexec is gone"
+out=$(inroot APACHE_STARTED_BY_SYSTEMD=true apache2ctl start 2>&1)
+ok $? "Apache starts without a suexec wrapper" || printf '%s\n' "$out" | sed 's/^/#   /'
+for _ in $(seq 1 50); do
+	curl -s -o /dev/null --max-time 2 "http://127.0.0.1:$PORT/" && break
+	sleep 0.1
+done
+hdr=$(curl -s --max-time 10 -D - -o "$M/body" "http://127.0.0.1:$PORT/~$U/cgi-bin/who.cgi")
+like "$hdr" '^HTTP/1\.1 403' "the ~$U CGI is refused (403)"
+unlike "$(cat "$M/body")" "user=www-data|uid=" "it did not run, as www-data or anyone"
+unlike "$(cat "$M/body")" "id -un" "nor was its source served"
+stop_apache
+is "$(root_pids)" "" "Apache stopped"
+
 out=$(inroot dpkg -P cgibox 2>&1)
 ok $? "dpkg -P purges it" || printf '%s\n' "$out" | sed 's/^/#   /'
 unlike "$(inroot dpkg-query -W -f='${Status}' cgibox 2>/dev/null)" installed \
