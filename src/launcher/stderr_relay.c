@@ -154,6 +154,7 @@ static const long	parent_calls[] = {
 	__NR_wait4, __NR_kill, __NR_getpid, __NR_rt_sigprocmask,
 	__NR_rt_sigaction, __NR_rt_sigreturn, __NR_exit_group, __NR_exit,
 	__NR_brk, __NR_mmap, __NR_munmap,
+	__NR_madvise,		/* ASan's allocator gives big blocks back */
 	__NR_sigaltstack,	/* the sanitizer runtimes set one up per thread */
 };
 
