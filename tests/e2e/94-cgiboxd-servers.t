@@ -41,6 +41,19 @@ paths() {
 	sed -e "s|/run/cgibox/fcgi.sock|$SOCK|g" -e "s|/srv/www/example|$DOC|g" \
 	    -e "s|/home/|$T/home/|g" "$@"
 }
+# kept_connections LABEL: five requests in a row, served by fewer than five
+# monitors (the pid of an exit line is its connection's monitor).
+kept_connections() {
+	local n pids
+	n=$(log_lines)
+	for _ in 1 2 3 4 5; do
+		curl -s -o /dev/null "$B/alice/cgi-bin/conform.cgi"
+	done
+	pids=$(tail -n +$((n + 1)) "$LOG" | grep 'event=exit' |
+	    sed -n 's/.* pid=\([0-9]*\) .*/\1/p' | sort -u | wc -l)
+	ok "$([ "$pids" -ge 1 ] && [ "$pids" -lt 5 ]; echo $?)" \
+	    "$1: connections are kept, five requests took $pids monitor(s)"
+}
 served_by_cgiboxd() {	# served_by_cgiboxd LABEL: the last request went through cgiboxd
 	like "$(grep 'event=exec' "$LOG" | tail -n 1)" "caller=www-data user=[^ ]+ .*script=$DOC/|caller=www-data user=[^ ]+ .*script=$T/home/" \
 	    "$1: the exec line is cgiboxd's, for the caller www-data"
@@ -92,6 +105,7 @@ before=$(pgrep -f "^$BUILD/cgiboxd" | wc -l)
 for i in 1 2 3 4 5; do curl -s -o /dev/null "$B/alice/cgi-bin/conform.cgi"; done
 after=$(pgrep -f "^$BUILD/cgiboxd" | wc -l)
 is "$after" "$before" "nginx/cgiboxd: kept connections, no new monitor per request"
+kept_connections "nginx/cgiboxd"
 kill "$(cat "$W/nginx.pid")"; rm -f "$W/nginx.pid"
 
 # ---- Apache: mod_proxy_fcgi -------------------------------------------------------
@@ -128,6 +142,7 @@ http_conformance "apache/cgiboxd ~user" "$B/~$BOB/cgi-bin/conform.cgi" \
     "$BOB_UID" "/~$BOB/cgi-bin/conform.cgi"
 hdr=$(curl -s --max-time 20 -D - -o /dev/null "$B/~$BOB/cgi-bin/alices.cgi" | tr -d '\r')
 like "$hdr" "^HTTP/1\\.1 403" "apache/cgiboxd ~user: alice's file in bob's public_html is refused"
+kept_connections "apache/cgiboxd"
 env -i PATH=/usr/sbin:/usr/bin:/bin apache2 -f "$W/httpd.conf" -k stop >/dev/null 2>&1
 for i in $(seq 1 50); do [ -e "$W/httpd.pid" ] || break; sleep 0.1; done
 rm -f "$W/httpd.conf"
