@@ -5,6 +5,7 @@
  * core/pipeline.c.  Every failure leaves through reject(), which logs,
  * writes the error page and exits with the reason's code.
  */
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -15,6 +16,28 @@
 #ifndef CGIBOX_CONFIG
 #error "CGIBOX_CONFIG must name the configuration file (set by the Makefile)"
 #endif
+
+/*
+ * Without a supervisor, the child that becomes the script starts as
+ * posix_spawn starts one (CLONE_VM | CLONE_VFORK): it shares this
+ * process's memory, on a stack of its own, while this process waits for
+ * its exec or its exit, so no page table is copied.  It goes through the
+ * rest of the pipeline; this process then only relays, and needs nothing
+ * the child may have changed (stderr_parent works from its own copies).
+ */
+#define CHILD_STACK	(256 * 1024)
+static char	child_stack[CHILD_STACK] __attribute__((aligned(16)));
+
+static int
+child_main(void *arg)
+{
+	struct job	*j = arg;
+	struct fault	 f;
+
+	if (errpipe_child(&f))
+		reject_fault(&f);
+	job_run(j);
+}
 
 int
 main(int argc, char *argv[])
@@ -100,12 +123,13 @@ main(int argc, char *argv[])
 			break;
 		}
 	} else {
-		pid_t	pid = fork();
+		struct target	t = j.d.t;
+		pid_t		pid = clone(child_main, child_stack +
+		    sizeof(child_stack), CLONE_VM | CLONE_VFORK | SIGCHLD, &j);
 
 		if (pid < 0)
-			reject(R_SYSTEM, "fork: %m");
-		if (pid > 0)
-			stderr_parent(pid, &j.d.t, ruid);
+			reject(R_SYSTEM, "clone: %m");
+		stderr_parent(pid, &t, ruid);
 	}
 	if (errpipe_child(&f))
 		reject_fault(&f);

@@ -17,9 +17,12 @@
  *
  * MUST rules:
  * - The relaying process is the script's parent, so nothing is left for
- *   another process to reap.  It drops as a supervisor does (the caller
- *   as real and saved uid: the web server may signal it, the script may
- *   neither signal nor trace it), and runs under a small seccomp filter.
+ *   another process to reap.  Without a supervisor it keeps the caller as
+ *   real and saved uid and takes the target's as effective uid (no
+ *   groups, no capability; it never executes anything): the web server
+ *   may signal it, it may signal the script, the script may neither
+ *   signal nor trace it.  It sets no_new_privs and runs under a small
+ *   seccomp filter.
  * - It holds the web server's stderr and the pipe, never the script's
  *   stdin or stdout.
  * - The launcher's own refusals go to the web server's stderr directly
@@ -30,9 +33,11 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <grp.h>
 #include <poll.h>
 #include <signal.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/signalfd.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -94,7 +99,11 @@ errpipe_open(struct fault *f)
 	return R_ALLOW;
 }
 
-/* In the process that becomes the script (or its init): fd 2 the pipe. */
+/*
+ * In the process that becomes the script (or its init): fd 2 the pipe.
+ * It may share the parent's memory (main.c), so it changes only its own
+ * descriptors, never E.
+ */
 enum reason
 errpipe_child(struct fault *f)
 {
@@ -102,7 +111,6 @@ errpipe_child(struct fault *f)
 		return fault(f, R_SYSTEM, "dup2: %s", strerror(errno));
 	(void)close(E.wfd);
 	(void)close(E.rfd);
-	E.wfd = E.rfd = -1;
 	audit_stderr(E.server);
 	return R_ALLOW;
 }
@@ -193,6 +201,28 @@ end_as(int status)
 }
 
 /*
+ * The caller's uid as real and saved uid, so that the web server may
+ * signal this process and the script may not; the target's as effective
+ * uid, so that it may pass signals on to the script.  The launcher's
+ * real gid (the caller's), no supplementary groups; every capability goes
+ * with uid 0.  A root caller drops as a supervisor does instead.
+ */
+static enum reason
+become_caller(const struct target *t, uid_t caller, struct fault *f)
+{
+	gid_t	g = getgid();
+
+	if (caller == 0)
+		return confine_drop(t, t->uid, f);
+	if (setgroups(0, NULL) < 0 || setresgid(g, g, g) < 0 ||
+	    setresuid(caller, t->uid, caller) < 0 ||
+	    prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
+		return fault(f, R_PRIVDROP, "becoming the caller: %s",
+		    strerror(errno));
+	return R_ALLOW;
+}
+
+/*
  * The launcher's parent side, after the fork: relay, pass on signals,
  * and exit as the script did.  The signals of stderr_parent_signals()
  * were blocked before the fork.  Never returns.
@@ -214,7 +244,7 @@ stderr_parent(pid_t child, const struct target *t, uid_t caller)
 		(void)dup3(null, STDOUT_FILENO, O_CLOEXEC);
 		(void)close(null);
 	}
-	if (sfd < 0 || confine_drop(t, caller != 0 ? caller : t->uid, &f) ||
+	if (sfd < 0 || become_caller(t, caller, &f) ||
 	    allowlist_install(parent_calls, sizeof(parent_calls) /
 	    sizeof(parent_calls[0]), &f)) {
 		/* The script cannot be left to run with a root parent: the
