@@ -523,7 +523,7 @@ int	errpipe_parent(void);
 bool	errpipe_relay(void);
 void	errpipe_end(void);
 void	stderr_parent_signals(sigset_t *);
-NORETURN void	stderr_parent(pid_t, const struct target *, uid_t);
+NORETURN void	stderr_parent(pid_t, const struct target *);
 NORETURN void	supervise(struct sandbox *, const struct target *, uid_t,
 	    unsigned, struct fault *);
 

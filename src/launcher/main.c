@@ -140,7 +140,7 @@ main(int argc, char *argv[])
 
 		if (pid < 0)
 			reject(R_SYSTEM, "clone: %m");
-		stderr_parent(pid, &t, ruid);
+		stderr_parent(pid, &t);
 	}
 	if (errpipe_child(&f))
 		reject_fault(&f);

@@ -17,12 +17,11 @@
  *
  * MUST rules:
  * - The relaying process is the script's parent, so nothing is left for
- *   another process to reap.  Without a supervisor it keeps the caller as
- *   real and saved uid and takes the target's as effective uid (no
- *   groups, no capability; it never executes anything): the web server
- *   may signal it, it may signal the script, the script may neither
- *   signal nor trace it.  It sets no_new_privs and runs under a small
- *   seccomp filter.
+ *   another process to reap.  Without a supervisor it becomes the target,
+ *   as the script executed in place used to be (no groups, no capability,
+ *   not dumpable; it never executes anything): the web server's signals
+ *   are refused as before, and the script cannot trace it.  It sets
+ *   no_new_privs and runs under a small seccomp filter.
  * - It holds the web server's stderr and the pipe, never the script's
  *   stdin or stdout.
  * - The launcher's own refusals go to the web server's stderr directly
@@ -201,23 +200,21 @@ end_as(int status)
 }
 
 /*
- * The caller's uid as real and saved uid, so that the web server may
- * signal this process and the script may not; the target's as effective
- * uid, so that it may pass signals on to the script.  The launcher's
- * real gid (the caller's), no supplementary groups; every capability goes
- * with uid 0.  A root caller drops as a supervisor does instead.
+ * The target's ids, all three, and its group alone: what the script had
+ * when it was executed in place, so that the web server's signals are
+ * refused as they were then (a server that may signal its CGI waits for
+ * it to be reaped: mod_cgid sleeps in steps of 10 ms until kill(pid, 0)
+ * fails).  Every capability goes with uid 0, and with the change of ids
+ * the process is no longer dumpable: the script, the same user, may
+ * signal it but not trace it or read its memory.
  */
 static enum reason
-become_caller(const struct target *t, uid_t caller, struct fault *f)
+become_target(const struct target *t, struct fault *f)
 {
-	gid_t	g = getgid();
-
-	if (caller == 0)
-		return confine_drop(t, t->uid, f);
-	if (setgroups(0, NULL) < 0 || setresgid(g, g, g) < 0 ||
-	    setresuid(caller, t->uid, caller) < 0 ||
+	if (setgroups(0, NULL) < 0 || setresgid(t->gid, t->gid, t->gid) < 0 ||
+	    setresuid(t->uid, t->uid, t->uid) < 0 ||
 	    prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
-		return fault(f, R_PRIVDROP, "becoming the caller: %s",
+		return fault(f, R_PRIVDROP, "becoming %s: %s", t->user,
 		    strerror(errno));
 	return R_ALLOW;
 }
@@ -228,7 +225,7 @@ become_caller(const struct target *t, uid_t caller, struct fault *f)
  * were blocked before the fork.  Never returns.
  */
 NORETURN void
-stderr_parent(pid_t child, const struct target *t, uid_t caller)
+stderr_parent(pid_t child, const struct target *t)
 {
 	struct fault	f;
 	sigset_t	set;
@@ -244,7 +241,7 @@ stderr_parent(pid_t child, const struct target *t, uid_t caller)
 		(void)dup3(null, STDOUT_FILENO, O_CLOEXEC);
 		(void)close(null);
 	}
-	if (sfd < 0 || become_caller(t, caller, &f) ||
+	if (sfd < 0 || become_target(t, &f) ||
 	    allowlist_install(parent_calls, sizeof(parent_calls) /
 	    sizeof(parent_calls[0]), &f)) {
 		/* The script cannot be left to run with a root parent: the
