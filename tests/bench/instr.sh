@@ -10,15 +10,17 @@
 # a non-setuid copy run by root, with the environment launch_time gives:
 # - cgibox with a copy of the benchmark configuration whose caller is
 #   root; valgrind 3.19 knows neither landlock_*() nor seccomp(), so under
-#   it Landlock is best-effort (found unavailable: no rules are built) and
-#   the count stops where the filter would be installed;
+#   it Landlock is best-effort (found unavailable: no rules are built), and
+#   the count stops at the clone of the process that becomes the script
+#   (its drop, Landlock and filter come after, in that child, where
+#   valgrind cannot install the filter);
 # - Apache's suexec, whose caller (www-data) is compiled in, with
 #   tests/bench/fakeuid.so preloaded so that getuid() answers www-data's
 #   uid; what loading that library costs (measured on /bin/true) is taken
 #   off its count.
 # --dump-before=FUNCTION writes the count up to the first call of the
-# exec (or, for cgibox, policy_install(), which comes right before it);
-# valgrind then stops following the program at the exec.
+# exec (or, for cgibox, the clone of the script's process); valgrind then
+# stops following the program at the exec.
 CG=$T/callgrind
 # Written after the drop (by the target): open to all, like /tmp.
 install -d -m 1777 "$CG"
@@ -63,8 +65,8 @@ ins[suexec]=$(( ${sx:-0} - preload ))
 cgcount() {	# cgcount CASE CONFIG LAUNCHER; files cg0, cg1, ... apart
 	local name=cg${#ins[@]}
 	vg_conf "$2"
-	ins[$1]=$(vg_count "$name" policy_install "$D" \
-	    $(vg "$name" policy_install) "$3" "$ALICE" "$ALICE" hello.cgi)
+	ins[$1]=$(vg_count "$name" clone "$D" \
+	    $(vg "$name" clone) "$3" "$ALICE" "$ALICE" hello.cgi)
 }
 cgcount "cgibox checks and privilege drop" "$C_CHECKS" "$T/lib/cgibox-vg"
 cgcount "cgibox + seccomp default" "$C_SC" "$T/lib/cgibox-vg"
@@ -89,4 +91,4 @@ for c in hop suexec "cgibox checks and privilege drop" \
 	    "$(ratio "$n" "${ins[suexec]}")" "$r" "$(ratio "$r" "$su_rss")"
 done
 echo
-echo "Counted as described in \`tests/bench/instr.sh\`: run by root under valgrind, cgibox with a copy of the configuration whose caller is root (looked up from the first line of /etc/passwd, a little cheaper than a web server's account), suexec with its getuid() answering www-data's uid; $preload instructions for loading that preload were taken off suexec's count. Under valgrind 3.19 Landlock is unavailable, so its rules (a few dozen system calls, little user-space work) are not in the counts, and the counts stop before the seccomp filter is installed (one system call). Instructions are not time: glibc's start-up in every program (hop, suexec, cgibox, the script) runs dozens of CPUID instructions to size its caches, which valgrind emulates and counts as one each; here one CPUID takes $("$B/cpuid_cost") us (\`tests/bench/cpuid_cost\`: on a virtual machine each may exit to the hypervisor), a floor under every exec that the counts do not show (the first table's two hops differ by it). Peak RSS: the median ru_maxrss of the timed launches, which is the launcher's: the script's own is $(rss direct) KB."
+echo "Counted as described in \`tests/bench/instr.sh\`: run by root under valgrind, cgibox with a copy of the configuration whose caller is root (looked up from the first line of /etc/passwd, a little cheaper than a web server's account), suexec with its getuid() answering www-data's uid; $preload instructions for loading that preload were taken off suexec's count. Under valgrind 3.19 Landlock and seccomp are unavailable, so cgibox is counted up to the clone of the process that becomes the script: the drop, Landlock's rules and the filter's installation that follow in that child (a few dozen system calls, little user-space work) are not in the counts. Instructions are not time: glibc's start-up in every program (hop, suexec, cgibox, the script) runs dozens of CPUID instructions to size its caches, which valgrind emulates and counts as one each; here one CPUID takes $("$B/cpuid_cost") us (\`tests/bench/cpuid_cost\`: on a virtual machine each may exit to the hypervisor), a floor under every exec that the counts do not show (the first table's two hops differ by it). Peak RSS: the median ru_maxrss of the timed launches, which is the launcher's: the script's own is $(rss direct) KB."

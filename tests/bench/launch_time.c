@@ -11,7 +11,13 @@
  *   NAME  USER  DIR  CONFIG|-  ARGV (space-separated)
  * The case runs ARGV from DIR as USER (a fork, the ids, exec, wait), after
  * copying CONFIG to CONFIG_PATH when it is not "-".  Lines starting with
- * "#" are skipped.  The first case is the reference "direct".  Besides the
+ * "#" are skipped.  The first case is the reference "direct".
+ *
+ * A case whose ARGV holds the word @BATCH is a client that times its own
+ * requests (tests/fcgi/fcgi-client -T): it runs once per batch, as USER,
+ * with @BATCH replaced by the batch size, and each "usec N" line on its
+ * standard error is one request's time; its RSS and page faults are not
+ * a request's and are reported as "-".  Besides the
  * times it reports the median peak RSS (the launcher's or the script's,
  * whichever is larger: ru_maxrss survives exec; a median, so that the one
  * launch that compiles a policy into the cache does not stand for all) and
@@ -28,7 +34,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#define MAXCASE	16
+#define MAXCASE	24
 #define MAXARG	16
 
 struct bcase {
@@ -39,6 +45,7 @@ struct bcase {
 	double		*t;
 	double		*flt;	/* minor page faults of each launch */
 	double		*rss;	/* peak RSS of each launch, KB */
+	int		 batch_arg;	/* index of @BATCH in argv, or -1 */
 };
 
 static double
@@ -95,6 +102,49 @@ launch(struct bcase *c, double *flt, double *rss)
 	return now_us() - t0;
 }
 
+/* A self-timing client: one run for BATCH requests, times into t[]. */
+static void
+launch_batch(struct bcase *c, int batch, double *t)
+{
+	char	 n[16], line[128];
+	int	 p[2], st, got = 0;
+	pid_t	 pid;
+	FILE	*fp;
+
+	snprintf(n, sizeof(n), "%d", batch);
+	c->argv[c->batch_arg] = n;
+	if (pipe(p) < 0 || (pid = fork()) < 0) {
+		perror("launch_batch");
+		exit(1);
+	}
+	if (pid == 0) {
+		int null = open("/dev/null", O_WRONLY);
+
+		dup2(null, 1);
+		dup2(p[1], 2);
+		close(p[0]);
+		if (chdir(c->dir) < 0 || setgroups(0, NULL) < 0 ||
+		    setresgid(c->gid, c->gid, c->gid) < 0 ||
+		    setresuid(c->uid, c->uid, c->uid) < 0)
+			_exit(120);
+		execv(c->argv[0], c->argv);
+		_exit(121);
+	}
+	close(p[1]);
+	if ((fp = fdopen(p[0], "r")) == NULL)
+		exit(1);
+	while (fgets(line, sizeof(line), fp) != NULL)
+		if (strncmp(line, "usec ", 5) == 0 && got < batch)
+			t[got++] = atof(line + 5);
+	fclose(fp);
+	if (waitpid(pid, &st, 0) < 0 || !WIFEXITED(st) || WEXITSTATUS(st) ||
+	    got != batch) {
+		fprintf(stderr, "%s failed: status %d, %d of %d timed\n",
+		    c->name, st, got, batch);
+		exit(1);
+	}
+}
+
 static int
 cmp_d(const void *a, const void *b)
 {
@@ -124,7 +174,7 @@ main(int argc, char *argv[])
 	total = rounds * batch;
 	if (rounds < 1 || batch < 1 || total > 100000)
 		return 2;
-	while (fgets(line, sizeof(line), fp) != NULL && n < MAXCASE) {
+	while (fgets(line, sizeof(line), fp) != NULL) {
 		struct bcase	*c = &cs[n];
 		char		*f[5], *save = NULL, *user;
 		struct passwd	*pw;
@@ -132,6 +182,10 @@ main(int argc, char *argv[])
 
 		if (line[0] == '#' || line[0] == '\n')
 			continue;
+		if (n == MAXCASE) {
+			fprintf(stderr, "more than %d cases\n", MAXCASE);
+			return 2;
+		}
 		line[strcspn(line, "\n")] = '\0';
 		for (char *p = strtok_r(line, "\t", &save); p != NULL && k < 5;
 		    p = strtok_r(NULL, "\t", &save))
@@ -143,9 +197,13 @@ main(int argc, char *argv[])
 		c->dir = f[2];
 		c->conf = strcmp(f[3], "-") == 0 ? NULL : f[3];
 		k = 0;
+		c->batch_arg = -1;
 		for (char *p = strtok_r(f[4], " ", &save); p != NULL &&
-		    k < MAXARG; p = strtok_r(NULL, " ", &save))
+		    k < MAXARG; p = strtok_r(NULL, " ", &save)) {
+			if (strcmp(p, "@BATCH") == 0)
+				c->batch_arg = k;
 			c->argv[k++] = p;
+		}
 		if ((pw = getpwnam(user)) == NULL)
 			return 2;
 		c->uid = pw->pw_uid;
@@ -163,6 +221,10 @@ main(int argc, char *argv[])
 
 			if (c->conf != NULL)
 				install(c->conf, argv[3]);
+			if (c->batch_arg >= 0) {
+				launch_batch(c, batch, &c->t[r * batch]);
+				continue;
+			}
 			for (int b = 0; b < batch; b++)
 				c->t[r * batch + b] = launch(c,
 				    &c->flt[r * batch + b],
@@ -198,8 +260,11 @@ main(int argc, char *argv[])
 				printf(" %.2fx |", add / hop);
 			else
 				printf(" - |");
-			printf(" %.0f | %.0f |\n", cs[k].rss[total / 2],
-			    cs[k].flt[total / 2]);
+			if (cs[k].batch_arg >= 0)
+				printf(" - | - |\n");
+			else
+				printf(" %.0f | %.0f |\n", cs[k].rss[total / 2],
+				    cs[k].flt[total / 2]);
 		}
 	}
 	return 0;
