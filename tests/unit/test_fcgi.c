@@ -18,7 +18,8 @@ rec(int type, int id, const void *c, size_t len, int version, int pad)
 	p[5] = (uint8_t)len;
 	p[6] = (uint8_t)pad;
 	p[7] = 0;
-	memcpy(p + 8, c, len);
+	if (len > 0)		/* c may be NULL for an empty record */
+		memcpy(p + 8, c, len);
 	memset(p + 8 + len, 0, (size_t)pad);
 	slen += 8 + len + (size_t)pad;
 }
