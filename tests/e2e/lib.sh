@@ -12,18 +12,22 @@ export LC_ALL=C
 
 TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 T=${CGIBOX_TEST_ROOT:-/srv/cgibox-test}
-BUILD=$TOP/build/e2e
+# Another prefix and root (CGIBOX_TEST_PREFIX, CGIBOX_TEST_ROOT, given
+# together) let a test run beside another, such as make bench; the paths
+# are compiled in, so each prefix has its own build.
+P=${CGIBOX_TEST_PREFIX:-cgbt}
+BUILD=$TOP/build/e2e${CGIBOX_TEST_PREFIX:+-$P}
 # CGIBOX_SANITIZE=1: the whole suite against a launcher built with ASan
 # and UBSan (installed setuid like the normal one).
 SANITIZE_OPT="-O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all"
-[ "${CGIBOX_SANITIZE:-0}" = 1 ] && BUILD=$TOP/build/e2e-asan
+[ "${CGIBOX_SANITIZE:-0}" = 1 ] && BUILD=$BUILD-asan
 LAUNCHER=$T/lib/cgibox
 CHECK=$BUILD/cgibox-check
 CONF=$T/etc/cgibox/cgibox.conf
 LOG=$T/var/log/cgibox.log
-CALLER=cgbt-web
-ALICE=cgbt-alice
-BOB=cgbt-bob
+CALLER=$P-web
+ALICE=$P-alice
+BOB=$P-bob
 TAP_N=0
 TAP_FAILED=0
 
@@ -84,12 +88,12 @@ cleanup() {
 		{ wait "$DAEMON_PID"; } 2>/dev/null
 	fi
 	pkill -KILL -f "^$BUILD/cgiboxd" 2>/dev/null
-	for u in $CALLER $ALICE $BOB cgbt-low cgbt-carol; do
+	for u in $CALLER $ALICE $BOB "$P-low" "$P-carol"; do
 		pkill -KILL -u "$u" 2>/dev/null
 		userdel "$u" >/dev/null 2>&1
 	done
-	for g in cgbt-web cgbt-alice cgbt-bob cgbt-low cgbt-lowg cgbt-other \
-	    cgbt-carol $(getent group | awk -F: '/^cgbt-many/ {print $1}'); do
+	for g in "$P-web" "$P-alice" "$P-bob" "$P-low" "$P-lowg" "$P-other" \
+	    "$P-carol" $(getent group | awk -F: "/^$P-many/ {print \$1}"); do
 		groupdel "$g" >/dev/null 2>&1
 	done
 	if [ -n "${T:-}" ] && [ "$T" != / ]; then
