@@ -21,6 +21,8 @@ DESTDIR		?=
 CONFIG_PATH	= $(SYSCONFDIR)/cgibox/cgibox.conf
 POLICY_DIR	= $(SYSCONFDIR)/cgibox/policies
 CACHE_DIR	= $(LOCALSTATEDIR)/cache/cgibox
+# Learn mode's records, one root-only file per user (cgibox.conf(5) learn).
+LEARN_DIR	= $(LOCALSTATEDIR)/lib/cgibox
 RUN_DIR		= $(RUNSTATEDIR)/cgibox
 LOG_DEFAULT	= $(LOCALSTATEDIR)/log/cgibox.log
 
@@ -66,6 +68,7 @@ ALL_CFLAGS	= -std=c11 -D_GNU_SOURCE $(OPT) $(WARNINGS) $(HARDEN) \
 		  -DCGIBOX_CONF_DIR='"$(SYSCONFDIR)/cgibox"' \
 		  -DCGIBOX_POLICY_DIR='"$(POLICY_DIR)"' \
 		  -DCGIBOX_CACHE_DIR='"$(CACHE_DIR)"' \
+		  -DCGIBOX_LEARN_DIR='"$(LEARN_DIR)"' \
 		  -DCGIBOX_RUN_DIR='"$(RUN_DIR)"' \
 		  -DCGIBOX_LOG_DEFAULT='"$(LOG_DEFAULT)"' $(CFLAGS)
 ALL_LDFLAGS	= $(HARDEN_LD) $(LDFLAGS)
@@ -75,10 +78,11 @@ ALL_LDFLAGS	= $(HARDEN_LD) $(LDFLAGS)
 # ends, src/check the admin tool, src/man the manual.
 vpath %.c src/core src/launcher src/daemon src/check
 # Pure modules (no syscalls): linked as they are into unit tests and fuzzers.
-PURE		= util conf_parse policy_parse landlock_abi request env logfmt
+PURE		= util conf_parse policy_parse landlock_abi request env logfmt \
+		  learn
 # Modules that touch the kernel.
 CORE		= conf_load target pathcheck decide audit confine execute \
-		  settings seccomp landlock sandbox pipeline
+		  settings seccomp landlock sandbox pipeline learn_run
 LAUNCHER	= main startup supervise stderr_relay $(PURE) $(CORE)
 # The daemon's pure modules (the FastCGI reader, the relay's messages).
 DPURE		= fcgi msg
@@ -87,7 +91,7 @@ CHECKTOOL	= check $(PURE) conf_load target pathcheck decide settings seccomp \
 		  landlock
 
 UNIT_TESTS	= test_util test_conf test_policy test_landlock test_request test_env \
-		  test_logfmt test_reasons test_filter test_fcgi
+		  test_logfmt test_reasons test_filter test_fcgi test_learn
 PROBES		= probe try fcgi-client
 
 obj		= $(patsubst %,$(BUILDDIR)/%.o,$(1))
@@ -169,6 +173,7 @@ ANALYZE_DEFS	= -D_GNU_SOURCE -DCGIBOX_CONFIG='"/etc/cgibox/cgibox.conf"' \
 		  -DCGIBOX_CONF_DIR='"/etc/cgibox"' \
 		  -DCGIBOX_POLICY_DIR='"/etc/cgibox/policies"' \
 		  -DCGIBOX_CACHE_DIR='"/var/cache/cgibox"' \
+		  -DCGIBOX_LEARN_DIR='"/var/lib/cgibox"' \
 		  -DCGIBOX_RUN_DIR='"/run/cgibox"' \
 		  -DCGIBOX_LOG_DEFAULT='"/var/log/cgibox.log"'
 # clang-tidy: bugprone, cert and clang-analyzer checks, less those that
@@ -208,7 +213,8 @@ check-unit: unit-tests
 # go to $(BUILDDIR)/fuzz/.  make check replays the seed corpora through the
 # sanitized harnesses (fuzz-replay), so every committed input stays a test.
 FUZZ_SECONDS	?= 60
-FUZZERS		= fuzz_conf fuzz_policy fuzz_request fuzz_env fuzz_log fuzz_fcgi
+FUZZERS		= fuzz_conf fuzz_policy fuzz_request fuzz_env fuzz_log fuzz_fcgi \
+		  fuzz_learn
 FUZZ_CC		?= clang
 FUZZ_CFLAGS	= -std=c11 -D_GNU_SOURCE -g -O1 -Isrc/core -Isrc/daemon \
 		  -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \

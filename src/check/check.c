@@ -7,6 +7,7 @@
  *   cgibox-check [-s] [-c FILE] [-p DIR] explain USER GROUP PATH
  *   cgibox-check [-s] [-c FILE] [-p DIR] explain PATH
  *   cgibox-check [-s] [-p DIR] policy NAME
+ *   cgibox-check [-s] [-p DIR] learn USER [--from-scratch]
  *   cgibox-check -V
  *
  * With docroot-owner root, lint also walks every docroot and names each
@@ -22,6 +23,8 @@
 #include <errno.h>
 #include <ftw.h>
 #include <libgen.h>
+#include <pwd.h>
+#include <time.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -48,6 +51,7 @@ usage(void)
 	    "       cgibox-check [-s] [-c FILE] [-p DIR] explain USER GROUP PATH\n"
 	    "       cgibox-check [-s] [-c FILE] [-p DIR] explain PATH\n"
 	    "       cgibox-check [-s] [-p DIR] policy NAME\n"
+	    "       cgibox-check [-s] [-p DIR] learn USER [--from-scratch]\n"
 	    "       cgibox-check -V\n");
 	exit(2);
 }
@@ -83,7 +87,8 @@ policy(const char *name, enum show show)
 	static struct policy	p;
 	static struct bpf	b;
 	struct fault		f;
-	static const char *const acts[] = { "none", "allow", "errno", "kill" };
+	static const char *const acts[] = { "none", "allow", "errno", "kill",
+	    "notify" };
 
 	if (policy_load(policy_dir, name, check, &p, &f, policy_error, NULL) ||
 	    policy_compile(&p, &b, NULL, &f)) {
@@ -191,6 +196,222 @@ lint_docroots(const struct config *c)
 	return 1;
 }
 
+/* ---- learn: a policy from what a user's requests called --------------- */
+
+static struct learn_set	set;
+static char		store[LEARN_STORE_MAX];
+
+/* A comment line about a record: how often, when, from which scripts. */
+static void
+comment(const struct learn_rec *r)
+{
+	char	when[2][32];
+
+	for (int i = 0; i < 2; i++) {
+		time_t		t = (time_t)(i == 0 ? r->first : r->last);
+		struct tm	tm;
+
+		if (gmtime_r(&t, &tm) == NULL ||
+		    strftime(when[i], sizeof(when[i]), "%Y-%m-%dT%H:%M:%SZ",
+		    &tm) == 0)
+			(void)copy_str(when[i], sizeof(when[i]), "?");
+	}
+	(void)printf("# %s: %lu call%s, %s to %s", r->call, r->count,
+	    r->count == 1 ? "" : "s", when[0], when[1]);
+	for (size_t i = 0; i < r->nscripts; i++) {
+		char	esc[LEARN_SCRIPT_MAX * 4];
+		size_t	used, n = log_escape(esc, sizeof(esc), r->scripts[i],
+		    strlen(r->scripts[i]), &used);
+
+		/* Escaped: a script's name never ends the comment's line. */
+		(void)printf("%s %.*s", i == 0 ? ", by" : ",", (int)n, esc);
+	}
+	(void)printf("\n");
+}
+
+/* The rule a record asks for: the call, with its recorded arguments. */
+static void
+learned_rule(const struct learn_rec *r)
+{
+	(void)printf("allow %s", r->call);
+	for (unsigned i = 0; i < r->nargs; i++)
+		(void)printf(" %s a%u == %llu", i == 0 ? "if" : "and",
+		    r->argi[i], (unsigned long long)r->argv[i]);
+	(void)printf("\n");
+}
+
+static bool
+recorded(const char *call, bool scratch)
+{
+	for (size_t i = 0; i < set.n; i++)
+		if (strcmp(set.r[i].call, call) == 0 && !set.r[i].refused &&
+		    (set.r[i].mode == LEARN_SCRATCH) == scratch)
+			return true;
+	return false;
+}
+
+/* A record the policy being written is made from. */
+static bool
+learned(const struct learn_rec *r, bool scratch, const char *against)
+{
+	return !r->refused && (r->mode == LEARN_SCRATCH) == scratch &&
+	    strcmp(r->policy, against) == 0;
+}
+
+static bool
+in_base(const struct policy *p, const struct prule *r)
+{
+	const char	*slash = strrchr(p->files[r->file], '/');
+
+	return strcmp(slash != NULL ? slash + 1 : p->files[r->file],
+	    "base.policy") == 0;
+}
+
+/*
+ * Which of the learned-against policy's rules the learned policy keeps.
+ * By default: the policy's own (base is included), but an errno rule for
+ * a call that was recorded, which the learned rules replace.  From
+ * scratch: base's refusals and the policy's kills, the errno rules of
+ * calls never recorded, and base's allow for a call that was recorded;
+ * the essentials have their own line.
+ */
+static bool
+keep_rule(const struct policy *p, const struct prule *r, bool scratch)
+{
+	bool	base = in_base(p, r);
+
+	if (!scratch)
+		return !base && !(r->action == ACT_ERRNO &&
+		    recorded(r->name, false));
+	if (policy_is_essential(r->name))
+		return false;
+	if (r->action == ACT_ALLOW)
+		return base && recorded(r->name, true);
+	return base || r->action == ACT_KILL || !recorded(r->name, true);
+}
+
+/*
+ * The user's store, read as root.  Records from learn scratch make the
+ * --from-scratch policy, the others the default one.  Prints the policy
+ * on standard output; 1 if there is nothing to write it from.
+ */
+static int
+learn(int argc, char *argv[])
+{
+	static struct policy	p;
+	struct fault		f;
+	struct passwd		*pw;
+	const char		*user = NULL, *against = NULL;
+	char			 path[PATH_MAX], text[1024];
+	bool			 scratch = false;
+	int64_t			 latest = -1;
+	size_t			 len, n = 0;
+	int			 fd;
+
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--from-scratch") == 0)
+			scratch = true;
+		else if (user == NULL)
+			user = argv[i];
+		else
+			usage();
+	}
+	if (user == NULL)
+		usage();
+	if ((pw = getpwnam(user)) == NULL) {
+		(void)fprintf(stderr, "%s: no such user\n", user);
+		return 1;
+	}
+	(void)snprintf(path, sizeof(path), "%s/%lu.learn", CGIBOX_LEARN_DIR,
+	    (unsigned long)pw->pw_uid);
+	if ((fd = open_trusted(path, check, false, R_SYSTEM, &f)) < 0 ||
+	    read_all(fd, store, sizeof(store), &len, path, R_SYSTEM, &f)) {
+		if (fd >= 0)
+			(void)close(fd);
+		(void)fprintf(stderr, "%s: %s\n", reason_table[f.reason].name,
+		    f.detail);
+		return 1;
+	}
+	(void)close(fd);
+	learn_read(&set, store, len);
+	/* The policy the latest record was learned against. */
+	for (size_t i = 0; i < set.n; i++)
+		if (!set.r[i].refused && (set.r[i].mode == LEARN_SCRATCH) ==
+		    scratch && set.r[i].last > latest) {
+			latest = set.r[i].last;
+			against = set.r[i].policy;
+		}
+	if (against == NULL) {
+		(void)fprintf(stderr, "%s: no records%s in %s\n", user,
+		    scratch ? " from learn scratch" : "", path);
+		return 1;
+	}
+	if (policy_load(policy_dir, against, check, &p, &f, policy_error,
+	    NULL)) {
+		(void)fprintf(stderr, "%s: %s\n", reason_table[f.reason].name,
+		    f.detail);
+		return 1;
+	}
+	(void)printf("# Learned by cgibox-check learn%s for %s from %s,\n"
+	    "# against policy %s.\ndefault kill\n", scratch ?
+	    " --from-scratch" : "", user, path, against);
+	if (scratch) {
+		(void)printf("# What the application called, and base's "
+		    "refusals; everything else is killed.\nallow");
+		for (size_t k = 0; policy_essential(k) != NULL; k++)
+			(void)printf(" %s", policy_essential(k));
+		(void)printf("\n");
+	} else
+		(void)printf("# The policy's rules, and what its refusals let "
+		    "through.\ninclude base\n");
+	for (size_t i = 0; i < p.nrules; i++) {
+		const struct prule	*r = &p.rules[i];
+
+		if (!keep_rule(&p, r, scratch))
+			continue;
+		/* Base's allow for a recorded call: what needed it first. */
+		if (r->action == ACT_ALLOW && (i == 0 ||
+		    strcmp(p.rules[i - 1].name, r->name) != 0))
+			for (size_t k = 0; k < set.n; k++)
+				if (learned(&set.r[k], scratch, against) &&
+				    strcmp(set.r[k].call, r->name) == 0)
+					comment(&set.r[k]);
+		if (policy_rule_text(&p, r, text, sizeof(text)) > 0)
+			(void)printf("%s\n", text);
+	}
+	for (size_t i = 0; i < set.n; i++) {
+		const struct learn_rec	*r = &set.r[i];
+		bool			 skip = false;
+
+		if (!learned(r, scratch, against))
+			continue;
+		n++;
+		/* From scratch, base's own rule for the call, printed above
+		 * with this comment, keeps its conditions (no set-id modes,
+		 * no namespaces). */
+		for (size_t k = 0; scratch && k < p.nrules; k++)
+			skip = skip || (strcmp(p.rules[k].name, r->call) == 0 &&
+			    p.rules[k].action == ACT_ALLOW &&
+			    in_base(&p, &p.rules[k]));
+		if (skip)
+			continue;
+		comment(r);
+		for (size_t k = 0; k < i && !skip; k++) {
+			const struct learn_rec	*q = &set.r[k];
+
+			/* The same rule from another mode: once. */
+			skip = learned(q, scratch, against) &&
+			    strcmp(q->call, r->call) == 0 && q->nargs ==
+			    r->nargs && memcmp(q->argv, r->argv, sizeof(q->argv))
+			    == 0 && memcmp(q->argi, r->argi, sizeof(q->argi)) == 0;
+		}
+		if (!skip)
+			learned_rule(r);
+	}
+	(void)fprintf(stderr, "%zu records learned against %s\n", n, against);
+	return 0;
+}
+
 static int
 load(struct config *c)
 {
@@ -282,7 +503,7 @@ main(int argc, char *argv[])
 	static char		conf_buf[PATH_MAX], dir_buf[PATH_MAX];
 	int			ch;
 
-	while ((ch = getopt(argc, argv, "c:p:sV")) != -1) {
+	while ((ch = getopt(argc, argv, "+c:p:sV")) != -1) {
 		switch (ch) {
 		case 'c':
 			conf_path = absolute(optarg, conf_buf, sizeof(conf_buf));
@@ -320,6 +541,8 @@ main(int argc, char *argv[])
 			return 1;
 		return explain(&c, argc - 1, argv + 1);
 	}
+	if (strcmp(argv[0], "learn") == 0)
+		return learn(argc, argv);
 	if (strcmp(argv[0], "policy") == 0) {
 		if (argc != 2)
 			usage();

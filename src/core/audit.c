@@ -98,6 +98,7 @@ audit_set(const char *key, const char *value)
 		{ "script", offsetof(struct audit_ctx, script) },
 		{ "policy", offsetof(struct audit_ctx, policy) },
 		{ "landlock", offsetof(struct audit_ctx, landlock) },
+		{ "learn", offsetof(struct audit_ctx, learn) },
 	};
 
 	for (size_t i = 0; i < sizeof(fields) / sizeof(fields[0]); i++)
@@ -204,6 +205,7 @@ format(struct logline *l, const char *event, enum reason r,
 	log_field(l, "script", A.script);
 	log_field(l, "policy", A.policy);
 	log_field(l, "landlock", A.landlock);
+	log_field(l, "learn", A.learn);
 	log_field(l, "remote_addr", A.remote_addr);
 	log_field(l, "request_method", A.request_method);
 	log_field(l, "request_uri", A.request_uri);
@@ -271,6 +273,16 @@ audit_end(const struct sup_result *res)
 	    res->signal == SIGSYS ? R_SECCOMP_VIOLATION : R_ALLOW, NULL,
 	    res->signal || res->timed_out ? LOG_WARNING : LOG_INFO);
 	ending = NULL;
+}
+
+/*
+ * A line about the request that is neither its start nor its end (learn
+ * mode's full store): event, the usual request fields, detail.
+ */
+void
+audit_note(const char *event, const char *detail)
+{
+	(void)emit(event, R_ALLOW, detail, LOG_WARNING);
 }
 
 /* The exec line: an allowed request that cannot be logged does not run. */

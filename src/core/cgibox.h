@@ -90,8 +90,16 @@ extern const struct limit_info limit_table[LIM_COUNT];
 /* Settings that a match block may override; "set" says which it does. */
 enum { SET_SAFE_PATH = 1, SET_UMASK = 2, SET_LOG_EXEC = 4, SET_NICE = 8,
 	SET_SUPP = 16, SET_POLICY = 32, SET_LANDLOCK = 64, SET_PRIVATE_TMP = 128,
-	SET_NETWORK = 256, SET_TIMEOUT = 512, SET_MAX_REQUESTS = 1024 };
+	SET_NETWORK = 256, SET_TIMEOUT = 512, SET_MAX_REQUESTS = 1024,
+	SET_LEARN = 2048 };
 enum ll_mode { LL_REQUIRED, LL_BEST_EFFORT, LL_OFF };
+/*
+ * Learn mode (match user blocks only): what the policy refuses is reported
+ * to the request's init and recorded; LEARN_YES lets it through, LEARN_CHECK
+ * refuses it with EPERM, LEARN_SCRATCH lets it through and learns against
+ * base, the essentials, whatever the policy.
+ */
+enum learn_mode { LEARN_NO, LEARN_YES, LEARN_CHECK, LEARN_SCRATCH };
 #define CONF_MAX_PATHS	16	/* landlock-read, -write; per scope */
 #define CONF_MAX_PORTS	16	/* landlock-bind, -connect; per scope */
 struct settings {
@@ -103,6 +111,7 @@ struct settings {
 	bool		 network;
 	unsigned	 timeout;	/* seconds; 0: none */
 	unsigned	 max_requests;	/* per target user; 0: no cap */
+	enum learn_mode	 learn;
 	const char	*ll_read[CONF_MAX_PATHS];
 	size_t		 n_ll_read;
 	const char	*ll_write[CONF_MAX_PATHS];
@@ -195,7 +204,7 @@ enum reason	read_all(int, char *, size_t, size_t *, const char *,
 #define POLICY_MAX_ELSE_RULES	64	/* rules for one call with an else */
 #define NAME_LEN		64
 
-enum pact { ACT_NONE, ACT_ALLOW, ACT_ERRNO, ACT_KILL };
+enum pact { ACT_NONE, ACT_ALLOW, ACT_ERRNO, ACT_KILL, ACT_NOTIFY };
 enum cmp_op { OP_EQ, OP_NE, OP_LT, OP_LE, OP_GT, OP_GE, OP_MASKED_EQ, OP_IN };
 /*
  * One condition.  OP_MASKED_EQ: (aN & mask) == value.  OP_IN: (aN & mask)
@@ -236,6 +245,11 @@ typedef void	(*policy_error_fn)(void *, unsigned, unsigned, const char *);
 unsigned	policy_parse(struct policy *, unsigned, const char *, size_t,
 	    policy_error_fn, void *);
 unsigned	policy_check(const struct policy *, policy_error_fn, void *);
+bool	policy_learn(struct policy *, bool);
+const char	*policy_essential(size_t);
+bool	policy_is_essential(const char *);
+size_t	policy_rule_text(const struct policy *, const struct prule *, char *,
+	    size_t);
 size_t	cond_set(const struct policy *, const struct pcond *,
 	    const uint64_t **, uint64_t *);
 bool	valid_policy_name(const char *);
@@ -258,8 +272,11 @@ enum reason	policy_load(const char *, const char *, bool, struct policy *,
 enum reason	policy_compile(const struct policy *, struct bpf *, FILE *,
 	    struct fault *);
 enum reason	policy_prepare(const char *, const char *, const char *,
-	    struct bpf *, struct fault *, policy_report_fn, void *);
+	    enum learn_mode, struct bpf *, struct fault *, policy_report_fn,
+	    void *);
 enum reason	policy_install(const struct bpf *, struct fault *);
+enum reason	policy_install_listener(const struct bpf *, int *,
+	    struct fault *);
 enum reason	allowlist_install(const long *, size_t, struct fault *);
 
 /* ---- request.c: argv to a request (pure) -------------------------------- */
@@ -388,7 +405,7 @@ struct audit_ctx {
 	const struct config	*cfg;
 	const char		*caller;
 	const char		*user, *group, *cwd, *cmd, *script, *policy;
-	const char		*landlock;
+	const char		*landlock, *learn;
 	const char		*remote_addr, *request_method, *request_uri;
 	char			 request_id[65];
 };
@@ -400,6 +417,7 @@ NORETURN void	reject(enum reason, const char *, ...) PRINTF(2, 3);
 NORETURN void	reject_fault(const struct fault *);
 void	audit_refusal(const struct fault *);
 void	audit_stderr(int);
+void	audit_note(const char *, const char *);
 size_t	audit_response(enum reason, char *, size_t);
 const char	*audit_request_id(void);
 size_t	error_page(enum reason, const char *, char *, size_t);
@@ -455,8 +473,10 @@ struct ns_in {
 };
 enum reason	confine_namespaces(const struct ns_in *, struct fault *);
 enum reason	confine_drop(const struct target *, uid_t, struct fault *);
+struct learn_job;
 enum reason	execute(const struct walk *, const struct request *,
-	    char *const *, mode_t, const struct bpf *, bool, struct fault *);
+	    char *const *, mode_t, const struct bpf *, bool,
+	    const struct learn_job *, struct fault *);
 
 /* ---- sandbox.c: the request's PID namespace and its end; slots ---------- */
 
@@ -488,6 +508,50 @@ int	sandbox_wait(struct sandbox *, unsigned, int, enum sb_action (*)(void *),
 	    void *, struct sup_result *);
 void	audit_end(const struct sup_result *);
 
+/* ---- learn.c (pure) and learn_run.c: learn mode ------------------------- */
+
+#define LEARN_ARGS		3	/* arguments recorded per call, at most */
+#define LEARN_MAX_RECORDS	256	/* distinct records in a user's store */
+#define LEARN_MAX_SCRIPTS	4	/* scripts named per record */
+#define LEARN_SCRIPT_MAX	256
+#define LEARN_STORE_MAX		((size_t)LEARN_MAX_RECORDS * 6144)
+struct learn_rec {
+	char		 call[POLICY_NAME_MAX];
+	char		 policy[NAME_LEN];	/* learned against */
+	enum learn_mode	 mode;
+	bool		 refused;	/* by learning's own floor */
+	unsigned	 nargs;
+	uint8_t		 argi[LEARN_ARGS];
+	uint64_t	 argv[LEARN_ARGS];
+	unsigned long	 count;
+	int64_t		 first, last;	/* seconds since the epoch */
+	size_t		 nscripts;
+	char		 scripts[LEARN_MAX_SCRIPTS][LEARN_SCRIPT_MAX];
+};
+struct learn_set {
+	size_t		 n;
+	bool		 full;
+	unsigned long	 dropped;	/* new records that found no room */
+	struct learn_rec r[LEARN_MAX_RECORDS];
+};
+unsigned	learn_args_of(const char *, uint8_t *);
+const char	*learn_mode_name(enum learn_mode);
+int	learn_floor(const char *, const uint64_t *);
+bool	learn_add(struct learn_set *, const struct learn_rec *);
+void	learn_format(const struct learn_rec *, struct logline *);
+bool	learn_parse(const char *, size_t, struct learn_rec *);
+void	learn_read(struct learn_set *, const char *, size_t);
+
+/* What the init of a learning request needs (execute.c, learn_run.c). */
+struct learn_job {
+	enum learn_mode	 mode;
+	int		 store;		/* the user's store, opened as root */
+	const char	*policy;	/* the policy learned against */
+	const char	*script;	/* the checked script */
+};
+enum reason	learn_store_open(const char *, uid_t, int *, struct fault *);
+int	learn_serve(const struct learn_job *, int, pid_t);
+
 /* ---- pipeline.c: one request from the decision to the exec -------------- */
 
 /* Large: one per process, static. */
@@ -508,6 +572,7 @@ struct job {
 	struct decision		 d;
 	struct bpf		 filter;
 	struct envbuf		 env;
+	struct learn_job	 learn;		/* mode LEARN_NO: not learning */
 };
 enum reason	job_config(struct config *, struct fault *);
 enum reason	job_prepare(struct job *, struct fault *);

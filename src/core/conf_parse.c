@@ -52,6 +52,7 @@ struct parser {
 	struct config	*c;
 	struct settings	*s;		/* the scope being filled */
 	bool		 in_match;
+	bool		 match_user;	/* in a match user block */
 	unsigned	 line;
 	unsigned	 errors;
 	unsigned	 seen_global;	/* bit per global-only keyword */
@@ -371,6 +372,7 @@ kw_match(struct parser *p, char *v)
 	m->line = p->line;
 	p->s = &m->s;
 	p->in_match = true;
+	p->match_user = !m->by_group;
 }
 
 /* Keywords that decide who may run what: global, and at most once. */
@@ -584,6 +586,27 @@ kw_scoped(struct parser *p, const char *kw, char *v)
 		else
 			s->max_requests = (unsigned)n;
 		s->set |= bit;
+	} else if (strcmp(kw, "learn") == 0) {
+		/* Never for a user the file does not name. */
+		if (!p->match_user) {
+			perr(p, "learn: only in a match user block");
+			return;
+		}
+		if (!scoped_once(p, kw, SET_LEARN))
+			return;
+		if (strcmp(v, "no") == 0)
+			s->learn = LEARN_NO;
+		else if (strcmp(v, "yes") == 0)
+			s->learn = LEARN_YES;
+		else if (strcmp(v, "check") == 0)
+			s->learn = LEARN_CHECK;
+		else if (strcmp(v, "scratch") == 0)
+			s->learn = LEARN_SCRATCH;
+		else {
+			perr(p, "learn: expected no, yes, check or scratch");
+			return;
+		}
+		s->set |= SET_LEARN;
 	} else if (strcmp(kw, "landlock-read") == 0 ||
 	    strcmp(kw, "landlock-write") == 0 || strcmp(kw, "hide") == 0)
 		kw_path(p, kw, v);
@@ -607,7 +630,7 @@ static const char *const scoped_kw[] = {
 	"safe-path", "umask", "log-exec", "supplementary-groups", "nice",
 	"limit", "env-pass", "env-set", "policy", "landlock", "landlock-read",
 	"landlock-write", "landlock-bind", "landlock-connect", "private-tmp",
-	"network", "timeout", "max-requests", "hide",
+	"network", "timeout", "max-requests", "hide", "learn",
 };
 
 static bool
@@ -712,6 +735,8 @@ overlay(struct settings *dst, const struct settings *src)
 		dst->timeout = src->timeout;
 	if (src->set & SET_MAX_REQUESTS)
 		dst->max_requests = src->max_requests;
+	if (src->set & SET_LEARN)
+		dst->learn = src->learn;
 	for (size_t i = 0; i < LIM_COUNT; i++)
 		if (src->limit_set[i]) {
 			dst->limit_set[i] = true;

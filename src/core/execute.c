@@ -12,6 +12,10 @@
  *   it does (waiting, one write to the supervisor).  It reaps every
  *   orphan until the script exits, then hands the script's wait status
  *   to the supervisor and exits, and the kernel takes the namespace.
+ *   Learning (learn_run.c), the child shares the init's descriptor table
+ *   as well (CLONE_FILES), so that the filter's listener, created as the
+ *   child installs it, stays with the init when the child's exec gives
+ *   the script a table of its own without it (it is close-on-exec).
  * - The working directory is the checked directory: entered by its path,
  *   then proven to be the same inode (see enter_dir).
  * - First try execveat() on the checked descriptor itself: for a compiled
@@ -101,9 +105,11 @@ struct spawn {
 	const struct request	*rq;
 	char *const		*envp;
 	const struct bpf	*filter;
+	bool			 learn;		/* a listener for the init */
 	int			 step;		/* 0 exec'd, 1 filter, 2 exec */
 	int			 err;
 	bool			 changed;
+	int			 listener;
 };
 #define SPAWN_STACK	(64 * 1024)
 static char	spawn_stack[SPAWN_STACK] __attribute__((aligned(16)));
@@ -113,8 +119,13 @@ spawn_child(void *arg)
 {
 	struct spawn	*sp = arg;
 	struct fault	 cf;
+	sigset_t	 none;
 
-	if (policy_install(sp->filter, &cf) != R_ALLOW) {
+	/* The init blocks SIGCHLD when learning; the script must not. */
+	(void)sigemptyset(&none);
+	(void)sigprocmask(SIG_SETMASK, &none, NULL);
+	if (policy_install_listener(sp->filter, sp->learn ? &sp->listener :
+	    NULL, &cf) != R_ALLOW) {
 		sp->err = errno;
 		sp->step = 1;
 		return 127;
@@ -125,24 +136,40 @@ spawn_child(void *arg)
 	return 127;
 }
 
-/* The init: start the script, reap until it ends, report, exit. */
+/*
+ * The init: start the script, reap until it ends (learning: serving the
+ * listener meanwhile), report, exit.
+ */
 static enum reason
 run_as_init(const struct walk *w, const struct request *rq, char *const *envp,
-    const struct bpf *filter, struct fault *f)
+    const struct bpf *filter, const struct learn_job *lj, struct fault *f)
 {
-	struct spawn	sp = { w, rq, envp, filter, 0, 0, false };
+	struct spawn	sp = { w, rq, envp, filter, lj != NULL, 0, 0, false,
+	    -1 };
+	sigset_t	chld;
 	pid_t		pid, r;
 	int		status = 0;
 
+	if (lj != NULL) {
+		(void)sigemptyset(&chld);
+		(void)sigaddset(&chld, SIGCHLD);
+		(void)sigprocmask(SIG_BLOCK, &chld, NULL);
+	}
 	pid = clone(spawn_child, spawn_stack + sizeof(spawn_stack),
-	    CLONE_VM | CLONE_VFORK | SIGCHLD, &sp);
+	    CLONE_VM | CLONE_VFORK | (lj != NULL ? CLONE_FILES : 0) | SIGCHLD,
+	    &sp);
 	if (pid < 0)
 		return fault(f, R_SYSTEM, "clone: %s", strerror(errno));
-	do
-		r = waitpid(-1, &status, __WALL);
-	while (r != pid && (r >= 0 || errno == EINTR));
-	if (r != pid)
-		return fault(f, R_SYSTEM, "waitpid: %s", strerror(errno));
+	if (lj != NULL && sp.step == 0 && sp.listener >= 0)
+		status = learn_serve(lj, sp.listener, pid);
+	else {
+		do
+			r = waitpid(-1, &status, __WALL);
+		while (r != pid && (r >= 0 || errno == EINTR));
+		if (r != pid)
+			return fault(f, R_SYSTEM, "waitpid: %s",
+			    strerror(errno));
+	}
 	if (sp.step == 1)
 		return fault(f, R_SECCOMP, "installing policy %s: %s", filter->name,
 		    strerror(sp.err));
@@ -154,7 +181,8 @@ run_as_init(const struct walk *w, const struct request *rq, char *const *envp,
 
 enum reason
 execute(const struct walk *w, const struct request *rq, char *const *envp,
-    mode_t mask, const struct bpf *filter, bool as_init, struct fault *f)
+    mode_t mask, const struct bpf *filter, bool as_init,
+    const struct learn_job *lj, struct fault *f)
 {
 	sigset_t	none;
 	bool		changed = false;
@@ -171,7 +199,7 @@ execute(const struct walk *w, const struct request *rq, char *const *envp,
 	(void)sigprocmask(SIG_SETMASK, &none, NULL);
 	(void)signal(SIGXFSZ, SIG_DFL);
 	if (as_init)
-		return run_as_init(w, rq, envp, filter, f);
+		return run_as_init(w, rq, envp, filter, lj, f);
 	/* Seccomp last: from here on only what the policy allows. */
 	if (policy_install(filter, f))
 		return f->reason;

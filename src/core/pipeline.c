@@ -73,8 +73,11 @@ job_prepare(struct job *j, struct fault *f)
 {
 	struct decision	*d = &j->d;
 	unsigned	 cap;
+	enum learn_mode	 learn;
 
 	j->slot = -1;
+	j->learn.mode = LEARN_NO;
+	j->learn.store = -1;
 	if (decide(j->cfg, &j->rq, j->cwd, d, f) != R_ALLOW) {
 		if (d->path[0] != '\0')
 			audit_set("script", d->path);
@@ -89,12 +92,18 @@ job_prepare(struct job *j, struct fault *f)
 	if (env_build(&(struct env_in){ j->incoming, &d->e, d->t.user,
 	    d->t.home, d->path }, &j->env, f))
 		return f->reason;
-	/* Root-only cache: compiled once per edit, not once per request. */
+	/*
+	 * Root-only cache: compiled once per edit, not once per request.
+	 * Learning (a match user block said so, and there is a policy), the
+	 * policy's recording variant (learn scratch: with its allows
+	 * reported too).
+	 */
+	learn = d->e.s.policy != NULL ? d->e.s.learn : LEARN_NO;
 	first_error[0] = '\0';
 	memset(&j->filter, 0, offsetof(struct bpf, insns));
 	if (d->e.s.policy != NULL && policy_prepare(CGIBOX_POLICY_DIR,
-	    CGIBOX_CACHE_DIR, d->e.s.policy, &j->filter, f, policy_error,
-	    NULL)) {
+	    CGIBOX_CACHE_DIR, d->e.s.policy, learn, &j->filter, f,
+	    policy_error, NULL)) {
 		if (first_error[0] != '\0')
 			(void)snprintf(f->detail, sizeof(f->detail), "%s",
 			    first_error);
@@ -108,6 +117,15 @@ job_prepare(struct job *j, struct fault *f)
 	}
 	audit_set("landlock", landlock_note(d->e.s.landlock, &j->plan,
 	    j->ll_note, sizeof(j->ll_note)));
+	if (learn != LEARN_NO) {
+		if (learn_store_open(CGIBOX_LEARN_DIR, d->t.uid,
+		    &j->learn.store, f))
+			return f->reason;
+		j->learn.mode = learn;
+		j->learn.policy = d->e.s.policy;
+		j->learn.script = d->path;
+		audit_set("learn", learn_mode_name(learn));
+	}
 	/* A slot first, so a busy request is refused, not logged as run. */
 	cap = d->e.s.max_requests > 0 ? d->e.s.max_requests : j->user_cap;
 	if (cap > 0 && (j->slot = slot_take(CGIBOX_RUN_DIR, d->t.uid, cap,
@@ -116,7 +134,7 @@ job_prepare(struct job *j, struct fault *f)
 	if (d->e.s.log_exec && audit_exec(f))
 		return f->reason;
 	j->supervised = j->always_supervised || d->e.s.timeout > 0 ||
-	    d->e.s.max_requests > 0;
+	    d->e.s.max_requests > 0 || learn != LEARN_NO;
 	return R_ALLOW;
 }
 
@@ -132,6 +150,9 @@ job_end(struct job *j)
 		(void)close(j->slot);
 	j->slot = -1;
 	path_close(&j->d.w);
+	if (j->learn.store >= 0)
+		(void)close(j->learn.store);
+	j->learn.store = -1;
 }
 
 /* The rest of the pipeline, in the process that becomes the script. */
@@ -149,6 +170,6 @@ job_run(struct job *j)
 	    landlock_apply(&j->plan, &d->e, &d->t, &d->w, &f))
 		reject_fault(&f);
 	(void)execute(&d->w, &j->rq, j->env.vec, d->e.s.umask, &j->filter,
-	    j->supervised, &f);
+	    j->supervised, j->learn.mode != LEARN_NO ? &j->learn : NULL, &f);
 	reject_fault(&f);
 }

@@ -674,3 +674,199 @@ policy_check(const struct policy *p, policy_error_fn err, void *ctx)
 	}
 	return errors;
 }
+
+/*
+ * What the script's start needs between the filter and the exec (execute.c
+ * tries execveat, then checks the name with newfstatat and execs it), and
+ * what any process needs to end: never notified.  The init that would
+ * answer a notification waits for that exec (CLONE_VFORK); a notified call
+ * there would never be answered.
+ */
+static const char *const essentials[] = {
+	"execve", "execveat", "newfstatat", "exit", "exit_group",
+	"rt_sigreturn", "restart_syscall",
+};
+
+/* The i-th essential call; NULL past the last. */
+const char *
+policy_essential(size_t i)
+{
+	return i < sizeof(essentials) / sizeof(essentials[0]) ?
+	    essentials[i] : NULL;
+}
+
+bool
+policy_is_essential(const char *name)
+{
+	for (size_t k = 0; k < sizeof(essentials) / sizeof(essentials[0]); k++)
+		if (strcmp(name, essentials[k]) == 0)
+			return true;
+	return false;
+}
+
+/*
+ * The recording variant of a loaded policy (learn mode): what it refuses
+ * is reported to a listener instead (ACT_NOTIFY): the calls it names in no
+ * rule, and its own errno rules.  Its kill rules stay as they are, and so
+ * does base.policy, the floor under every policy: its errno rules (no
+ * setuid modes, no namespaces by clone, no inotify), and its conditional
+ * allows, whose other cases are killed (CLONE_NEWUSER, a personality) as
+ * the default would have.  With scratch (learn scratch), every allow is
+ * reported too, base's and the policy's: everything a script calls is
+ * recorded but what base refuses and what the policy kills.  The essentials keep their rules, and an
+ * essential no rule names is allowed.  Returns false when there is no room
+ * for those rules.
+ */
+bool
+policy_learn(struct policy *p, bool scratch)
+{
+	size_t	base = POLICY_MAX_FILES;
+	bool	named[sizeof(essentials) / sizeof(essentials[0])] = { false };
+
+	for (size_t i = 0; i < p->nfiles; i++) {
+		const char	*slash = strrchr(p->files[i], '/');
+
+		if (strcmp(slash != NULL ? slash + 1 : p->files[i],
+		    "base.policy") == 0)
+			base = i;
+	}
+	if (p->default_action != ACT_ALLOW)
+		p->default_action = ACT_NOTIFY;
+	for (size_t i = 0; i < p->nrules; i++) {
+		struct prule	*r = &p->rules[i];
+
+		for (size_t k = 0; k < sizeof(essentials) /
+		    sizeof(essentials[0]); k++)
+			named[k] = named[k] || strcmp(r->name,
+			    essentials[k]) == 0;
+		if (policy_is_essential(r->name))
+			continue;
+		if (r->file == base) {
+			if (r->action == ACT_ALLOW && r->ncond > 0 &&
+			    r->else_action == ACT_NONE)
+				r->else_action = ACT_KILL;
+			if (scratch && r->action == ACT_ALLOW)
+				r->action = ACT_NOTIFY;
+			continue;
+		}
+		if (r->action == ACT_ERRNO || (scratch && r->action == ACT_ALLOW))
+			r->action = ACT_NOTIFY;
+		/* A conditional notify with the default's action would be
+		 * dropped by the compiler: notified on both sides instead. */
+		if (r->else_action == ACT_ERRNO || (r->action == ACT_NOTIFY &&
+		    r->ncond > 0 && r->else_action == ACT_NONE))
+			r->else_action = ACT_NOTIFY;
+	}
+	for (size_t k = 0; k < sizeof(essentials) / sizeof(essentials[0]);
+	    k++) {
+		struct prule	*r;
+
+		if (named[k] || p->default_action == ACT_ALLOW)
+			continue;
+		if (p->nrules == POLICY_MAX_RULES)
+			return false;
+		r = &p->rules[p->nrules++];
+		memset(r, 0, sizeof(*r));
+		(void)snprintf(r->name, sizeof(r->name), "%s", essentials[k]);
+		r->action = ACT_ALLOW;
+		r->file = base < p->nfiles ? (unsigned)base : 0;
+	}
+	return true;
+}
+
+/* A line being written: it stops at the first thing that does not fit. */
+struct text {
+	char	*b;
+	size_t	 size, len;
+	bool	 over;
+};
+
+static void
+put(struct text *t, const char *str)
+{
+	size_t	n = strlen(str);
+
+	if (t->over || n >= t->size - t->len) {
+		t->over = true;
+		return;
+	}
+	memcpy(t->b + t->len, str, n + 1);
+	t->len += n;
+}
+
+/* A number as the policy language reads it: small ones in decimal. */
+static void
+put_num(struct text *t, uint64_t v)
+{
+	char	num[24];
+
+	(void)snprintf(num, sizeof(num), v < 65536 ? "%llu" : "0x%llx",
+	    (unsigned long long)v);
+	put(t, num);
+}
+
+/*
+ * One rule as a policy line, its call alone: "allow openat if a3 & 3072
+ * == 0 else errno EPERM".  Returns the length, 0 if it does not fit.
+ */
+size_t
+policy_rule_text(const struct policy *p, const struct prule *r, char *buf,
+    size_t size)
+{
+	static const char *const cmp_words[] = { "==", "!=", "<", "<=", ">",
+	    ">=" };
+	struct text	t = { buf, size, 0, size == 0 };
+
+	if (r->action == ACT_ERRNO) {
+		put(&t, "errno ");
+		put(&t, errno_name(r->errno_value));
+	} else
+		put(&t, r->action == ACT_KILL ? "kill" : "allow");
+	put(&t, " ");
+	put(&t, r->name);
+	for (size_t i = 0; i < r->ncond; i++) {
+		const struct pcond	*c = &r->cond[i];
+
+		put(&t, i == 0 ? " if a" : " and a");
+		put_num(&t, c->arg);
+		put(&t, " ");
+		switch (c->op) {
+		case OP_MASKED_EQ:
+			put(&t, "& ");
+			put_num(&t, c->mask);
+			put(&t, " == ");
+			put_num(&t, c->value);
+			break;
+		case OP_IN:
+			if (c->mask != ~(uint64_t)0) {
+				put(&t, "& ");
+				put_num(&t, c->mask);
+				put(&t, " ");
+			}
+			put(&t, "in");
+			for (uint32_t v = 0; v < c->vcount; v++) {
+				put(&t, " ");
+				put_num(&t, p->values[c->vfirst + v]);
+			}
+			break;
+		case OP_EQ:
+		case OP_NE:
+		case OP_LT:
+		case OP_LE:
+		case OP_GT:
+		case OP_GE:
+		default:
+			put(&t, cmp_words[c->op <= OP_GE ? c->op : 0]);
+			put(&t, " ");
+			put_num(&t, c->value);
+			break;
+		}
+	}
+	if (r->else_action == ACT_KILL)
+		put(&t, " else kill");
+	else if (r->else_action == ACT_ERRNO) {
+		put(&t, " else errno ");
+		put(&t, errno_name(r->else_errno));
+	}
+	return t.over ? 0 : t.len;
+}

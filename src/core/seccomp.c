@@ -175,6 +175,8 @@ action(enum pact a, int e)
 		return SCMP_ACT_ALLOW;
 	case ACT_ERRNO:
 		return SCMP_ACT_ERRNO((uint16_t)e);
+	case ACT_NOTIFY:
+		return SCMP_ACT_NOTIFY;
 	case ACT_KILL:
 	case ACT_NONE:
 	default:
@@ -512,7 +514,8 @@ add_partition(scmp_filter_ctx sc, const struct policy *p, size_t k, int nr)
 	pt.sc = sc;
 	pt.p = p;
 	pt.nr = nr;
-	pt.allow = SCMP_ACT_ALLOW;
+	/* allow, or in learn mode's recording variant notify */
+	pt.allow = action(first->action, first->errno_value);
 	pt.otherwise = action(first->else_action, first->else_errno);
 	pt.deflt = action(p->default_action, p->default_errno);
 	pt.budget = PART_BUDGET;
@@ -677,21 +680,29 @@ cache_dir(const char *cachedir)
 	return fd;
 }
 
+/* The cache file of a policy, or of a recording variant of it. */
+static void
+cache_name(char *buf, size_t size, const char *name, enum learn_mode v)
+{
+	(void)snprintf(buf, size, "%s%s.bpf", name, v == LEARN_NO ? "" :
+	    v == LEARN_SCRATCH ? ".scratch" : ".learn");
+}
+
 /* Is the cached filter for name current?  Fill out if so. */
 static bool
-cache_read(int dfd, const char *dir, const char *name, struct bpf *out,
-    struct fault *f, bool *insecure)
+cache_read(int dfd, const char *dir, const char *name, enum learn_mode learn,
+    struct bpf *out, struct fault *f, bool *insecure)
 {
 	static uint8_t		buf[sizeof(struct cache_head) + POLICY_MAX_FILES *
 	    sizeof(struct cache_file) + sizeof(out->insns)];
 	struct cache_head	h;
 	struct stat		st;
-	char			fname[NAME_LEN + 8];
+	char			fname[NAME_LEN + 16];
 	ssize_t			n;
 	size_t			need;
 	int			fd;
 
-	(void)snprintf(fname, sizeof(fname), "%s.bpf", name);
+	cache_name(fname, sizeof(fname), name, learn);
 	fd = openat(dfd, fname, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
 	if (fd < 0)
 		return false;
@@ -743,12 +754,12 @@ cache_read(int dfd, const char *dir, const char *name, struct bpf *out,
 
 static void
 cache_write(int dfd, const struct policy *p, const char *name,
-    const struct bpf *b)
+    enum learn_mode learn, const struct bpf *b)
 {
 	static uint8_t		buf[sizeof(struct cache_head) + POLICY_MAX_FILES *
 	    sizeof(struct cache_file) + sizeof(b->insns)];
 	struct cache_head	h = { .magic = CACHE_MAGIC };
-	char			tmp[NAME_LEN + 32], fname[NAME_LEN + 8];
+	char			tmp[NAME_LEN + 32], fname[NAME_LEN + 16];
 	unsigned char		rnd[8];
 	size_t			len = sizeof(h);
 	int			fd;
@@ -775,7 +786,7 @@ cache_write(int dfd, const struct policy *p, const char *name,
 		return;
 	(void)snprintf(tmp, sizeof(tmp), ".%s.%02x%02x%02x%02x%02x%02x", name,
 	    rnd[0], rnd[1], rnd[2], rnd[3], rnd[4], rnd[5]);
-	(void)snprintf(fname, sizeof(fname), "%s.bpf", name);
+	cache_name(fname, sizeof(fname), name, learn);
 	fd = openat(dfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW |
 	    O_CLOEXEC, 0600);
 	if (fd < 0)
@@ -787,11 +798,13 @@ cache_write(int dfd, const struct policy *p, const char *name,
 
 /*
  * The filter for policy name from dir: the cached one if it is current,
- * otherwise load, compile and cache it.  Runs as root, before the drop.
+ * otherwise load, compile and cache it.  Learning, its recording variant
+ * (policy_learn()), cached apart.  Runs as root, before the drop.
  */
 enum reason
 policy_prepare(const char *dir, const char *cachedir, const char *name,
-    struct bpf *out, struct fault *f, policy_report_fn err, void *ctx)
+    enum learn_mode learn, struct bpf *out, struct fault *f,
+    policy_report_fn err, void *ctx)
 {
 	static struct policy	p;
 	bool			insecure = false;
@@ -800,7 +813,7 @@ policy_prepare(const char *dir, const char *cachedir, const char *name,
 	memset(out, 0, offsetof(struct bpf, insns));	/* see cgibox.h */
 	(void)copy_str(out->name, sizeof(out->name), name);
 	dfd = cache_dir(cachedir);
-	if (dfd >= 0 && cache_read(dfd, dir, name, out, f, &insecure)) {
+	if (dfd >= 0 && cache_read(dfd, dir, name, learn, out, f, &insecure)) {
 		out->cached = true;
 		(void)close(dfd);
 		return R_ALLOW;
@@ -810,14 +823,24 @@ policy_prepare(const char *dir, const char *cachedir, const char *name,
 			(void)close(dfd);
 		return f->reason;
 	}
-	if (policy_load(dir, name, true, &p, f, err, ctx) ||
-	    policy_compile(&p, out, NULL, f)) {
+	if (policy_load(dir, name, true, &p, f, err, ctx)) {
+		if (dfd >= 0)
+			(void)close(dfd);
+		return f->reason;
+	}
+	if (learn != LEARN_NO && !policy_learn(&p, learn == LEARN_SCRATCH)) {
+		if (dfd >= 0)
+			(void)close(dfd);
+		return fault(f, R_POLICY_INVALID, "policy %s: no room for learn "
+		    "mode's rules", name);
+	}
+	if (policy_compile(&p, out, NULL, f)) {
 		if (dfd >= 0)
 			(void)close(dfd);
 		return f->reason;
 	}
 	if (dfd >= 0) {
-		cache_write(dfd, &p, name, out);
+		cache_write(dfd, &p, name, learn, out);
 		(void)close(dfd);
 	}
 	return R_ALLOW;
@@ -878,15 +901,31 @@ allowlist_install(const long *nrs, size_t n, struct fault *f)
 enum reason
 policy_install(const struct bpf *b, struct fault *f)
 {
+	return policy_install_listener(b, NULL, f);
+}
+
+/*
+ * Install b; with listener, as a filter whose notifications (a recording
+ * variant's) go to a new listener descriptor, close-on-exec, in
+ * *listener.
+ */
+enum reason
+policy_install_listener(const struct bpf *b, int *listener, struct fault *f)
+{
 	struct sock_fprog	prog = {
 		.len = (unsigned short)(b->len / 8),
 		.filter = (struct sock_filter *)(uintptr_t)b->insns,
 	};
+	long			r;
 
 	if (b->len == 0)
 		return R_ALLOW;
-	if (syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &prog) < 0)
+	r = syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, listener != NULL ?
+	    SECCOMP_FILTER_FLAG_NEW_LISTENER : 0, &prog);
+	if (r < 0)
 		return fault(f, R_SECCOMP, "installing policy %s: %s", b->name,
 		    strerror(errno));
+	if (listener != NULL)
+		*listener = (int)r;
 	return R_ALLOW;
 }

@@ -80,6 +80,7 @@ settings_print_decision(FILE *fp, const struct config *c,
 	(void)fprintf(fp, "network %s\n", e->s.network ? "yes" : "no");
 	(void)fprintf(fp, "timeout %u\n", e->s.timeout);
 	(void)fprintf(fp, "max-requests %u\n", e->s.max_requests);
+	(void)fprintf(fp, "learn %s\n", learn_mode_name(e->s.learn));
 	for (size_t s = 0; s < e->n_scope; s++) {
 		const struct settings *sc = e->scope[s];
 

@@ -44,7 +44,7 @@ child(int mode)
 		    policy_compile(&p, &b, NULL, &f) || policy_install(&b, &f))
 			return 1;
 	} else if (mode == 1) {
-		if (policy_prepare(dir, cache, name, &b, &f, NULL, NULL) ||
+		if (policy_prepare(dir, cache, name, LEARN_NO, &b, &f, NULL, NULL) ||
 		    !b.cached || policy_install(&b, &f))
 			return 1;
 	}
@@ -111,7 +111,7 @@ main(int argc, char *argv[])
 	rounds = argc > 4 ? atoi(argv[4]) : 300;
 	if (rounds < 1 || rounds > 10000)
 		return 2;
-	if (policy_prepare(dir, cache, name, &b, &f, NULL, NULL)) {	/* warm */
+	if (policy_prepare(dir, cache, name, LEARN_NO, &b, &f, NULL, NULL)) {	/* warm */
 		fprintf(stderr, "%s\n", f.detail);
 		return 1;
 	}

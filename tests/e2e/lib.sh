@@ -132,7 +132,8 @@ setup() {
 
 	install -d -m 0755 -o root -g root "$T" "$T/lib" "$T/etc" \
 	    "$T/etc/cgibox" "$T/etc/cgibox/policies" "$T/var" "$T/var/log" \
-	    "$T/var/cache" "$T/run" "$T/home" "$T/www" "$T/www2" "$T/other"
+	    "$T/var/cache" "$T/var/lib" "$T/run" "$T/home" "$T/www" "$T/www2" \
+	    "$T/other"
 	install -m 0644 "$TOP"/policies/*.policy "$T/etc/cgibox/policies/"
 	useradd -r -M -s /usr/sbin/nologin -U "$CALLER" || bail useradd
 	useradd -m -d "$T/home/$ALICE" -s /bin/sh -U "$ALICE" || bail useradd

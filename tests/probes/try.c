@@ -3,7 +3,11 @@
  * prints what came of it: "result=ok" or "result=errno:NAME".  If the
  * seccomp policy kills it, it prints nothing more and dies with SIGSYS,
  * which the test sees as exit status 159.  The arguments are harmless:
- * the point is whether the call reaches the kernel at all.
+ * the point is whether the call reaches the kernel at all.  A second
+ * argument is a parameter: "read PATH" opens PATH, "flood N" makes N
+ * socket() calls that differ in their type argument (learn mode's store
+ * bound), "repeat N" makes the same socket() call N times (its cost under
+ * learning, make bench), "listen" listens on an unbound TCP socket.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -12,6 +16,7 @@
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/ptrace.h>
 #include <netinet/in.h>
@@ -37,6 +42,8 @@ i386_getpid(void)
 	return ret;
 }
 
+static const char	*param = "";
+
 static long
 call(const char *name)
 {
@@ -45,6 +52,13 @@ call(const char *name)
 
 	if (strcmp(name, "getpid") == 0)
 		return syscall(SYS_getpid);
+	if (strcmp(name, "sync") == 0)		/* no policy names it */
+		return syscall(SYS_sync);
+	if (strcmp(name, "sysinfo") == 0) {
+		static char info[512];		/* larger than struct sysinfo */
+
+		return syscall(SYS_sysinfo, info);
+	}
 	if (strcmp(name, "ptrace") == 0)
 		return syscall(SYS_ptrace, PTRACE_TRACEME, 0, 0, 0);
 	if (strcmp(name, "process_vm_readv") == 0)
@@ -180,6 +194,32 @@ call(const char *name)
 		return syscall(0x40000000 | SYS_getpid);
 	if (strcmp(name, "unknown") == 0)
 		return syscall(1000);
+	if (strcmp(name, "read") == 0) {
+		long fd = syscall(SYS_openat, AT_FDCWD, param, O_RDONLY);
+
+		return fd < 0 ? fd : close((int)fd);
+	}
+	if (strcmp(name, "listen") == 0) {
+		long s = syscall(SYS_socket, AF_INET, SOCK_STREAM, 0);
+
+		return s < 0 ? s : syscall(SYS_listen, s, 1);
+	}
+	if (strcmp(name, "repeat") == 0) {	/* the same call, N times */
+		for (long i = 0; i < atol(param); i++) {
+			long s = syscall(SYS_socket, AF_INET, SOCK_STREAM, 0);
+
+			if (s < 0)
+				return s;
+			(void)close((int)s);
+		}
+		return 0;
+	}
+	if (strcmp(name, "flood") == 0) {
+		for (long i = 0; i < atol(param); i++)
+			(void)syscall(SYS_socket, AF_INET, i << 4 | SOCK_STREAM,
+			    0);
+		return 0;
+	}
 	errno = EDOM;
 	return -1;
 }
@@ -193,6 +233,8 @@ main(int argc, char *argv[])
 	fflush(stdout);
 	if (argc < 2)
 		return 2;
+	if (argc > 2)
+		param = argv[2];
 	errno = 0;
 	r = call(argv[1]);
 	if (r < 0)
