@@ -6,9 +6,10 @@
 # Apache's suexec, a directory /var/www/cgbt-bench (its compiled-in
 # docroot); everything is removed afterwards.  Tables: per request
 # (launch_time, with cgiboxd timed by the in-tree FastCGI client), the
-# seccomp policy's cost (policy_cost), through nginx (nginx.sh), through
-# Apache (apache.sh), cgiboxd's memory and descriptors over a long run
-# (cgiboxd.sh), instructions and memory (instr.sh, valgrind).
+# seccomp policy's cost (policy_cost), learn mode's (learn.sh), through
+# nginx (nginx.sh), through Apache (apache.sh), cgiboxd's memory and
+# descriptors over a long run (cgiboxd.sh), instructions and memory
+# (instr.sh, valgrind).
 TOP=$(cd "$(dirname "$0")/../.." && pwd)
 . "$TOP/tests/e2e/lib.sh"
 OUT=$TOP/tests/bench/RESULTS.md
@@ -111,6 +112,10 @@ specs hello-sh.cgi > "$T/spec-sh"
 		echo
 	done
 	stop_cgiboxd
+	echo "## Learn mode (\`tests/bench/learn.sh\`)"
+	echo
+	. "$TOP/tests/bench/learn.sh"
+	echo
 	echo "## Through nginx (\`tests/bench/nginx.sh\`)"
 	echo
 	. "$TOP/tests/bench/nginx.sh"
