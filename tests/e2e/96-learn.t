@@ -161,13 +161,6 @@ like "$(cat "$T/evil.policy")" "by $D/evil\\\\x0acall=ptrace" "the name is in th
 put_script "$ALICE" "$D/gitweb.cgi" 0755 /usr/share/gitweb/gitweb.cgi
 put_script "$ALICE" "$D/cgit.cgi" 0755 /usr/lib/cgit/cgit.cgi
 git_fixture
-cgi() {	# cgi SCRIPT PATH_INFO QUERY
-	run "$D" GATEWAY_INTERFACE=CGI/1.1 REQUEST_METHOD=GET \
-	    SERVER_NAME=localhost SERVER_PORT=80 SERVER_PROTOCOL=HTTP/1.1 \
-	    SCRIPT_NAME="/cgi-bin/$1" PATH_INFO="$2" QUERY_STRING="$3" \
-	    REQUEST_URI="/cgi-bin/$1$2${3:+?$3}" HTTP_HOST=localhost \
-	    REMOTE_ADDR=127.0.0.1 -- "$ALICE" "$ALICE" "$1"
-}
 pages() {	# pages APP LABEL: browse its pages; each must render
 	if [ "$1" = gitweb ]; then
 		cgi gitweb.cgi "" ""

@@ -293,6 +293,16 @@ CONF
 env-set CGIT_CONFIG=$T/home/$ALICE/cgitrc"
 }
 
+# cgi SCRIPT PATH_INFO QUERY: a GET of alice's SCRIPT in $D through the
+# launcher, with the CGI environment a server would give it.
+cgi() {	# cgi SCRIPT PATH_INFO QUERY
+	run "$D" GATEWAY_INTERFACE=CGI/1.1 REQUEST_METHOD=GET \
+	    SERVER_NAME=localhost SERVER_PORT=80 SERVER_PROTOCOL=HTTP/1.1 \
+	    SCRIPT_NAME="/cgi-bin/$1" PATH_INFO="$2" QUERY_STRING="$3" \
+	    REQUEST_URI="/cgi-bin/$1$2${3:+?$3}" HTTP_HOST=localhost \
+	    REMOTE_ADDR=127.0.0.1 -- "$ALICE" "$ALICE" "$1"
+}
+
 # http_conformance LABEL URL OPEN-URL MISSING-URL MISSING-STATUS UID SCRIPT-NAME
 # What every server must get right (issue 6), against tests/e2e/conform.cgi
 # installed at URL as the user with UID and a world-writable copy at
