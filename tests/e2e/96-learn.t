@@ -131,6 +131,17 @@ is "$RC:$(res)" "0:result=errno:EPERM" "learn check: the refused call gets EPERM
 like "$(cat "$STORE")" "^call=socket policy=strict mode=check a0=10 " "and is recorded"
 like "$(exec_line)" "learn=check" "the exec line says learn=check"
 
+# cgiboxd runs the same pipeline: its requests learn the same way.
+rm -f "$STORE"
+start_cgiboxd
+fcgi "SCRIPT_FILENAME=$D/try.cgi" "REQUEST_METHOD=GET" "QUERY_STRING=socket_inet6"
+like "$OUT" "result=errno:EPERM" "cgiboxd, learn check: the refused call gets EPERM"
+like "$(cat "$STORE")" "^call=socket policy=strict mode=check a0=10 " \
+    "and is recorded in the same store"
+like "$(exec_line)" "policy=strict landlock=[0-9]+ learn=check request_method=GET" \
+    "its exec line says learn=check"
+stop_cgiboxd
+
 # The store under attack: a flood of distinct calls.
 rm -f "$STORE"
 write_conf "policy strict

@@ -1,5 +1,6 @@
 /*
- * A CGI that makes one system call, named by its first argument, and
+ * A CGI that makes one system call, named by its first argument (or,
+ * with none, as through FastCGI, by its query string), and
  * prints what came of it: "result=ok" or "result=errno:NAME".  If the
  * seccomp policy kills it, it prints nothing more and dies with SIGSYS,
  * which the test sees as exit status 159.  The arguments are harmless:
@@ -227,16 +228,18 @@ call(const char *name)
 int
 main(int argc, char *argv[])
 {
-	long	r;
+	const char	*action = argc > 1 ? argv[1] : getenv("QUERY_STRING");
+	long		 r;
 
 	printf("Content-Type: text/plain\r\n\r\n");
 	fflush(stdout);
-	if (argc < 2)
+	/* Through FastCGI there are no arguments: the query names it. */
+	if (action == NULL || *action == '\0')
 		return 2;
 	if (argc > 2)
 		param = argv[2];
 	errno = 0;
-	r = call(argv[1]);
+	r = call(action);
 	if (r < 0)
 		printf("result=errno:%s\n", strerrorname_np(errno));
 	else
