@@ -234,28 +234,42 @@ static void
 learned_rule(const struct learn_rec *r)
 {
 	(void)printf("allow %s", r->call);
-	for (unsigned i = 0; i < r->nargs; i++)
-		(void)printf(" %s a%u == %llu", i == 0 ? "if" : "and",
-		    r->argi[i], (unsigned long long)r->argv[i]);
+	for (unsigned i = 0; i < r->nargs; i++) {
+		uint64_t	mask = learn_arg_mask(r->call, r->argi[i]);
+
+		(void)printf(" %s a%u", i == 0 ? "if" : "and", r->argi[i]);
+		if (mask != ~(uint64_t)0)
+			(void)printf(" & %llu", (unsigned long long)mask);
+		(void)printf(" == %llu", (unsigned long long)(r->argv[i] &
+		    mask));
+	}
 	(void)printf("\n");
 }
 
-static bool
-recorded(const char *call, bool scratch)
-{
-	for (size_t i = 0; i < set.n; i++)
-		if (strcmp(set.r[i].call, call) == 0 && !set.r[i].refused &&
-		    (set.r[i].mode == LEARN_SCRATCH) == scratch)
-			return true;
-	return false;
-}
+/* What the policy being written is made from. */
+struct learning {
+	const struct policy	*p;
+	const char		*against;	/* the policy learned on */
+	bool			 scratch;
+};
 
 /* A record the policy being written is made from. */
 static bool
-learned(const struct learn_rec *r, bool scratch, const char *against)
+learned(const struct learning *lg, const struct learn_rec *r)
 {
-	return !r->refused && (r->mode == LEARN_SCRATCH) == scratch &&
-	    strcmp(r->policy, against) == 0;
+	return !r->refused && (r->mode == LEARN_SCRATCH) == lg->scratch &&
+	    strcmp(r->policy, lg->against) == 0;
+}
+
+/* Was call recorded (by name alone: with no argument to condition on)? */
+static bool
+recorded(const struct learning *lg, const char *call, bool name_alone)
+{
+	for (size_t i = 0; i < set.n; i++)
+		if (learned(lg, &set.r[i]) && strcmp(set.r[i].call, call) == 0 &&
+		    (!name_alone || set.r[i].nargs == 0))
+			return true;
+	return false;
 }
 
 static bool
@@ -269,25 +283,110 @@ in_base(const struct policy *p, const struct prule *r)
 
 /*
  * Which of the learned-against policy's rules the learned policy keeps.
- * By default: the policy's own (base is included), but an errno rule for
- * a call that was recorded, which the learned rules replace.  From
- * scratch: base's refusals and the policy's kills, the errno rules of
- * calls never recorded, and base's allow for a call that was recorded;
- * the essentials have their own line.
+ * By default: the policy's own (base is included), but its errno rules
+ * for a recorded call, which the learned rules replace, and every allow
+ * or errno rule of a call recorded by name alone, which an unconditional
+ * allow replaces.  From scratch: base's refusals and the policy's kills,
+ * the errno rules of calls never recorded, and base's allow for a call
+ * that was recorded; the essentials have their own line.
  */
 static bool
-keep_rule(const struct policy *p, const struct prule *r, bool scratch)
+keep_rule(const struct learning *lg, const struct prule *r)
 {
-	bool	base = in_base(p, r);
+	bool	base = in_base(lg->p, r);
 
-	if (!scratch)
-		return !base && !(r->action == ACT_ERRNO &&
-		    recorded(r->name, false));
+	if (!lg->scratch)
+		return !base && (r->action == ACT_KILL ||
+		    (!recorded(lg, r->name, true) && !(r->action == ACT_ERRNO &&
+		    recorded(lg, r->name, false))));
 	if (policy_is_essential(r->name))
 		return false;
 	if (r->action == ACT_ALLOW)
-		return base && recorded(r->name, true);
-	return base || r->action == ACT_KILL || !recorded(r->name, true);
+		return base && recorded(lg, r->name, false);
+	return base || r->action == ACT_KILL || !recorded(lg, r->name, false);
+}
+
+/* Does a kept rule stand for the call already (from scratch, base's
+ * allow; a kill)? */
+static bool
+kept_for(const struct learning *lg, const struct learn_rec *r)
+{
+	for (size_t k = 0; k < lg->p->nrules; k++) {
+		const struct prule	*pr = &lg->p->rules[k];
+
+		if (strcmp(pr->name, r->call) != 0 || !keep_rule(lg, pr))
+			continue;
+		/* Base's own rule keeps its conditions (no set-id modes, no
+		 * namespaces); an unconditional allow cannot stand beside a
+		 * kill rule: the call stays refused, and is named. */
+		if (lg->scratch && pr->action == ACT_ALLOW)
+			return true;
+		if (pr->action == ACT_KILL && r->nargs == 0) {
+			(void)fprintf(stderr, "%s: recorded, but the policy kills "
+			    "some of its calls: left refused\n", r->call);
+			return true;
+		}
+	}
+	return false;
+}
+
+/* The kept rules, base's allows after the comments of their records. */
+static bool
+print_kept(const struct learning *lg)
+{
+	const struct policy	*p = lg->p;
+	char			 text[4096];
+
+	for (size_t i = 0; i < p->nrules; i++) {
+		const struct prule	*r = &p->rules[i];
+
+		if (!keep_rule(lg, r))
+			continue;
+		if (lg->scratch && r->action == ACT_ALLOW && (i == 0 ||
+		    strcmp(p->rules[i - 1].name, r->name) != 0))
+			for (size_t k = 0; k < set.n; k++)
+				if (learned(lg, &set.r[k]) &&
+				    strcmp(set.r[k].call, r->name) == 0)
+					comment(&set.r[k]);
+		if (policy_rule_text(p, r, text, sizeof(text)) == 0) {
+			(void)fprintf(stderr, "%s: a rule too long to write\n",
+			    r->name);
+			return false;
+		}
+		(void)printf("%s\n", text);
+	}
+	return true;
+}
+
+/* A rule per record the kept rules do not cover, after its comment. */
+static size_t
+print_learned(const struct learning *lg)
+{
+	size_t	n = 0;
+
+	for (size_t i = 0; i < set.n; i++) {
+		const struct learn_rec	*r = &set.r[i];
+		bool			 skip = false;
+
+		if (!learned(lg, r))
+			continue;
+		n++;
+		if (kept_for(lg, r))
+			continue;
+		comment(r);
+		for (size_t k = 0; k < i && !skip; k++) {
+			const struct learn_rec	*q = &set.r[k];
+
+			/* The same rule from another mode: once. */
+			skip = learned(lg, q) && strcmp(q->call, r->call) == 0 &&
+			    q->nargs == r->nargs && memcmp(q->argv, r->argv,
+			    sizeof(q->argv)) == 0 && memcmp(q->argi, r->argi,
+			    sizeof(q->argi)) == 0;
+		}
+		if (!skip)
+			learned_rule(r);
+	}
+	return n;
 }
 
 /*
@@ -299,18 +398,18 @@ static int
 learn(int argc, char *argv[])
 {
 	static struct policy	p;
+	struct learning		lg = { &p, NULL, false };
 	struct fault		f;
 	struct passwd		*pw;
-	const char		*user = NULL, *against = NULL;
-	char			 path[PATH_MAX], text[1024];
-	bool			 scratch = false;
+	const char		*user = NULL;
+	char			 path[PATH_MAX];
 	int64_t			 latest = -1;
-	size_t			 len, n = 0;
+	size_t			 len, n;
 	int			 fd;
 
 	for (int i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "--from-scratch") == 0)
-			scratch = true;
+			lg.scratch = true;
 		else if (user == NULL)
 			user = argv[i];
 		else
@@ -337,25 +436,25 @@ learn(int argc, char *argv[])
 	/* The policy the latest record was learned against. */
 	for (size_t i = 0; i < set.n; i++)
 		if (!set.r[i].refused && (set.r[i].mode == LEARN_SCRATCH) ==
-		    scratch && set.r[i].last > latest) {
+		    lg.scratch && set.r[i].last > latest) {
 			latest = set.r[i].last;
-			against = set.r[i].policy;
+			lg.against = set.r[i].policy;
 		}
-	if (against == NULL) {
+	if (lg.against == NULL) {
 		(void)fprintf(stderr, "%s: no records%s in %s\n", user,
-		    scratch ? " from learn scratch" : "", path);
+		    lg.scratch ? " from learn scratch" : "", path);
 		return 1;
 	}
-	if (policy_load(policy_dir, against, check, &p, &f, policy_error,
+	if (policy_load(policy_dir, lg.against, check, &p, &f, policy_error,
 	    NULL)) {
 		(void)fprintf(stderr, "%s: %s\n", reason_table[f.reason].name,
 		    f.detail);
 		return 1;
 	}
 	(void)printf("# Learned by cgibox-check learn%s for %s from %s,\n"
-	    "# against policy %s.\ndefault kill\n", scratch ?
-	    " --from-scratch" : "", user, path, against);
-	if (scratch) {
+	    "# against policy %s.\ndefault kill\n", lg.scratch ?
+	    " --from-scratch" : "", user, path, lg.against);
+	if (lg.scratch) {
 		(void)printf("# What the application called, and base's "
 		    "refusals; everything else is killed.\nallow");
 		for (size_t k = 0; policy_essential(k) != NULL; k++)
@@ -364,51 +463,11 @@ learn(int argc, char *argv[])
 	} else
 		(void)printf("# The policy's rules, and what its refusals let "
 		    "through.\ninclude base\n");
-	for (size_t i = 0; i < p.nrules; i++) {
-		const struct prule	*r = &p.rules[i];
-
-		if (!keep_rule(&p, r, scratch))
-			continue;
-		/* Base's allow for a recorded call: what needed it first. */
-		if (r->action == ACT_ALLOW && (i == 0 ||
-		    strcmp(p.rules[i - 1].name, r->name) != 0))
-			for (size_t k = 0; k < set.n; k++)
-				if (learned(&set.r[k], scratch, against) &&
-				    strcmp(set.r[k].call, r->name) == 0)
-					comment(&set.r[k]);
-		if (policy_rule_text(&p, r, text, sizeof(text)) > 0)
-			(void)printf("%s\n", text);
-	}
-	for (size_t i = 0; i < set.n; i++) {
-		const struct learn_rec	*r = &set.r[i];
-		bool			 skip = false;
-
-		if (!learned(r, scratch, against))
-			continue;
-		n++;
-		/* From scratch, base's own rule for the call, printed above
-		 * with this comment, keeps its conditions (no set-id modes,
-		 * no namespaces). */
-		for (size_t k = 0; scratch && k < p.nrules; k++)
-			skip = skip || (strcmp(p.rules[k].name, r->call) == 0 &&
-			    p.rules[k].action == ACT_ALLOW &&
-			    in_base(&p, &p.rules[k]));
-		if (skip)
-			continue;
-		comment(r);
-		for (size_t k = 0; k < i && !skip; k++) {
-			const struct learn_rec	*q = &set.r[k];
-
-			/* The same rule from another mode: once. */
-			skip = learned(q, scratch, against) &&
-			    strcmp(q->call, r->call) == 0 && q->nargs ==
-			    r->nargs && memcmp(q->argv, r->argv, sizeof(q->argv))
-			    == 0 && memcmp(q->argi, r->argi, sizeof(q->argi)) == 0;
-		}
-		if (!skip)
-			learned_rule(r);
-	}
-	(void)fprintf(stderr, "%zu records learned against %s\n", n, against);
+	if (!print_kept(&lg))
+		return 1;
+	n = print_learned(&lg);
+	(void)fprintf(stderr, "%zu records learned against %s\n", n,
+	    lg.against);
 	return 0;
 }
 

@@ -462,8 +462,10 @@ enum reason	landlock_lockdown(struct fault *);
 struct inherited {
 	struct rlimit	fsize;
 };
-enum reason	confine_limits(const struct effective *, const struct inherited *,
+enum reason	confine_fsize(const struct effective *, const struct inherited *,
 	    struct fault *);
+enum reason	confine_limits(const struct effective *, const struct inherited *,
+	    bool, struct fault *);
 struct ns_in {
 	const struct effective	*e;
 	const struct target	*t;
@@ -535,6 +537,7 @@ struct learn_set {
 	struct learn_rec r[LEARN_MAX_RECORDS];
 };
 unsigned	learn_args_of(const char *, uint8_t *);
+uint64_t	learn_arg_mask(const char *, unsigned);
 const char	*learn_mode_name(enum learn_mode);
 int	learn_floor(const char *, const uint64_t *);
 bool	learn_add(struct learn_set *, const struct learn_rec *);
@@ -548,6 +551,9 @@ struct learn_job {
 	int		 store;		/* the user's store, opened as root */
 	const char	*policy;	/* the policy learned against */
 	const char	*script;	/* the checked script */
+	/* The file size limit, set in the script's process alone. */
+	const struct effective	*e;
+	const struct inherited	*inh;
 };
 enum reason	learn_store_open(const char *, uid_t, int *, struct fault *);
 int	learn_serve(const struct learn_job *, int, pid_t);
@@ -576,6 +582,7 @@ struct job {
 };
 enum reason	job_config(struct config *, struct fault *);
 enum reason	job_prepare(struct job *, struct fault *);
+void	job_forked(struct job *);
 void	job_end(struct job *);
 NORETURN void	job_run(struct job *);
 

@@ -38,37 +38,61 @@
 
 #include "cgibox.h"
 
+/* One configured limit, never above what was inherited. */
+static enum reason
+set_limit(const struct limit_info *li, rlim_t v, struct fault *f)
+{
+	struct rlimit	rl;
+	rlim_t		cur_max;
+
+	if (getrlimit(li->resource, &rl) < 0)
+		return fault(f, R_LIMIT, "getrlimit %s: %s", li->name,
+		    strerror(errno));
+	cur_max = rl.rlim_max;
+	if (rl.rlim_max != RLIM_INFINITY &&
+	    (v == RLIM_INFINITY || v > rl.rlim_max))
+		v = rl.rlim_max;
+	rl.rlim_cur = rl.rlim_max = v;
+	/* CPU: SIGXCPU at the limit, SIGKILL one second later (with soft =
+	 * hard the kernel would go straight to SIGKILL). */
+	if (li->resource == RLIMIT_CPU && v != RLIM_INFINITY &&
+	    (cur_max == RLIM_INFINITY || v < cur_max))
+		rl.rlim_max = v + 1;
+	if (setrlimit(li->resource, &rl) < 0)
+		return fault(f, R_LIMIT, "setrlimit %s: %s", li->name,
+		    strerror(errno));
+	return R_ALLOW;
+}
+
+/* The file size limit: the caller's back, lowered by the configuration. */
 enum reason
-confine_limits(const struct effective *e, const struct inherited *inh,
+confine_fsize(const struct effective *e, const struct inherited *inh,
     struct fault *f)
 {
 	if (setrlimit(RLIMIT_FSIZE, &inh->fsize) < 0)
 		return fault(f, R_LIMIT, "restoring the caller's fsize limit: %s",
 		    strerror(errno));
-	for (size_t i = 0; i < LIM_COUNT; i++) {
-		const struct limit_info	*li = &limit_table[i];
-		struct rlimit		 rl;
-		rlim_t			 v = e->s.limit[i], cur_max;
+	if (e->s.limit_set[LIM_FSIZE])
+		return set_limit(&limit_table[LIM_FSIZE], e->s.limit[LIM_FSIZE],
+		    f);
+	return R_ALLOW;
+}
 
-		if (!e->s.limit_set[i])
-			continue;
-		if (getrlimit(li->resource, &rl) < 0)
-			return fault(f, R_LIMIT, "getrlimit %s: %s", li->name,
-			    strerror(errno));
-		cur_max = rl.rlim_max;
-		if (rl.rlim_max != RLIM_INFINITY &&
-		    (v == RLIM_INFINITY || v > rl.rlim_max))
-			v = rl.rlim_max;
-		rl.rlim_cur = rl.rlim_max = v;
-		/* CPU: SIGXCPU at the limit, SIGKILL one second later (with
-		 * soft = hard the kernel would go straight to SIGKILL). */
-		if (li->resource == RLIMIT_CPU && v != RLIM_INFINITY &&
-		    (cur_max == RLIM_INFINITY || v < cur_max))
-			rl.rlim_max = v + 1;
-		if (setrlimit(li->resource, &rl) < 0)
-			return fault(f, R_LIMIT, "setrlimit %s: %s", li->name,
-			    strerror(errno));
-	}
+/*
+ * The limits and nice.  Without fsize (a learning request's init, which
+ * writes the store after the script), confine_fsize() is left to the
+ * script's own process.
+ */
+enum reason
+confine_limits(const struct effective *e, const struct inherited *inh,
+    bool fsize, struct fault *f)
+{
+	if (fsize && confine_fsize(e, inh, f))
+		return f->reason;
+	for (size_t i = 0; i < LIM_COUNT; i++)
+		if (e->s.limit_set[i] && i != LIM_FSIZE &&
+		    set_limit(&limit_table[i], e->s.limit[i], f))
+			return f->reason;
 	/* Like the limits, nice only ever lowers the priority it inherited. */
 	if (e->s.set & SET_NICE) {
 		int	cur;

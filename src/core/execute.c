@@ -105,8 +105,8 @@ struct spawn {
 	const struct request	*rq;
 	char *const		*envp;
 	const struct bpf	*filter;
-	bool			 learn;		/* a listener for the init */
-	int			 step;		/* 0 exec'd, 1 filter, 2 exec */
+	const struct learn_job	*lj;		/* learning: a listener */
+	int			 step;	/* 0 exec'd, 1 filter, 2 exec, 3 limit */
 	int			 err;
 	bool			 changed;
 	int			 listener;
@@ -124,7 +124,13 @@ spawn_child(void *arg)
 	/* The init blocks SIGCHLD when learning; the script must not. */
 	(void)sigemptyset(&none);
 	(void)sigprocmask(SIG_SETMASK, &none, NULL);
-	if (policy_install_listener(sp->filter, sp->learn ? &sp->listener :
+	/* Learning, the init keeps no file size limit for the store. */
+	if (sp->lj != NULL && confine_fsize(sp->lj->e, sp->lj->inh, &cf)) {
+		sp->err = errno;
+		sp->step = 3;
+		return 127;
+	}
+	if (policy_install_listener(sp->filter, sp->lj != NULL ? &sp->listener :
 	    NULL, &cf) != R_ALLOW) {
 		sp->err = errno;
 		sp->step = 1;
@@ -144,8 +150,7 @@ static enum reason
 run_as_init(const struct walk *w, const struct request *rq, char *const *envp,
     const struct bpf *filter, const struct learn_job *lj, struct fault *f)
 {
-	struct spawn	sp = { w, rq, envp, filter, lj != NULL, 0, 0, false,
-	    -1 };
+	struct spawn	sp = { w, rq, envp, filter, lj, 0, 0, false, -1 };
 	sigset_t	chld;
 	pid_t		pid, r;
 	int		status = 0;
@@ -176,6 +181,9 @@ run_as_init(const struct walk *w, const struct request *rq, char *const *envp,
 	if (sp.step == 2)
 		return fault(f, R_EXEC, "%s: %s", w->path, sp.changed ?
 		    "changed before exec" : strerror(sp.err));
+	if (sp.step == 3)
+		return fault(f, R_LIMIT, "the script's fsize limit: %s",
+		    strerror(sp.err));
 	init_report(status);
 }
 

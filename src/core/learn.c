@@ -64,16 +64,44 @@ learn_args_of(const char *call, uint8_t *idx)
 }
 
 /*
+ * The bits of argument arg of call that a learned rule tests: a socket's
+ * type without SOCK_NONBLOCK and SOCK_CLOEXEC (SOCK_TYPE_MASK, as the
+ * shipped policies test it), every bit of anything else.  Records keep
+ * the masked value, so that one rule serves both flags.
+ */
+uint64_t
+learn_arg_mask(const char *call, unsigned arg)
+{
+	if (arg == 1 && (strcmp(call, "socket") == 0 ||
+	    strcmp(call, "socketpair") == 0))
+		return 0xf;
+	return ~(uint64_t)0;
+}
+
+/*
  * What learning never lets through, whatever the policy being learned
  * says: the calls that would get around Landlock (the first review's
- * findings 1 and 2).  An AF_INET or AF_INET6 socket other than a stream
- * or datagram of TCP, UDP or ICMP (MPTCP, SCTP: Landlock governs TCP
- * ports only), and listen() (it binds a free port no Landlock rule sees).
- * Returns the errno to refuse with, or 0.
+ * findings 1 and 2).  A socket of another family than UNIX and IP, an
+ * AF_INET or AF_INET6 socket other than a stream or datagram of TCP, UDP
+ * or ICMP (SMC, MPTCP, SCTP: Landlock governs TCP ports only), listen()
+ * (it binds a free port no Landlock rule sees), and System V and POSIX
+ * IPC, which no Landlock rule or namespace of cgibox's covers: the user's
+ * other processes' queues, semaphores and shared memory.  Returns the
+ * errno to refuse with, or 0.
  */
 int
 learn_floor(const char *call, const uint64_t *args)
 {
+	static const char *const ipc[] = {
+		"shmget", "shmat", "shmctl", "shmdt", "msgget", "msgsnd",
+		"msgrcv", "msgctl", "semget", "semop", "semtimedop", "semctl",
+		"mq_open", "mq_unlink", "mq_timedsend", "mq_timedreceive",
+		"mq_notify", "mq_getsetattr",
+	};
+
+	for (size_t i = 0; i < sizeof(ipc) / sizeof(ipc[0]); i++)
+		if (strcmp(call, ipc[i]) == 0)
+			return EPERM;
 	if (strcmp(call, "listen") == 0)
 		return EACCES;
 	if (strcmp(call, "socket") == 0 && args[0] != AF_UNIX) {

@@ -91,8 +91,20 @@ commit(const struct learn_job *lj)
 
 	if (req.n == 0 && req.dropped == 0)
 		return;
-	if (flock(lj->store, LOCK_EX) < 0)
-		return;
+	/* Another request's merge takes microseconds; one held up longer
+	 * (its init stopped) does not hold this one: its records go. */
+	for (int tries = 0; flock(lj->store, LOCK_EX | LOCK_NB) < 0; tries++) {
+		struct timespec	ms10 = { 0, 10000000L };
+
+		if (errno != EWOULDBLOCK || tries == 50) {
+			(void)snprintf(detail, sizeof(detail), "the store is "
+			    "busy or cannot be locked (%s): %zu records were "
+			    "not recorded", strerror(errno), req.n);
+			audit_note("learn-error", detail);
+			return;
+		}
+		(void)nanosleep(&ms10, NULL);
+	}
 	n = pread(lj->store, buf, sizeof(buf), 0);
 	learn_read(&all, buf, n > 0 ? (size_t)n : 0);
 	for (size_t i = 0; i < req.n; i++)
@@ -147,7 +159,8 @@ notified(const struct learn_job *lj, int listener, struct seccomp_notif *rq,
 		args[i] = rq->data.args[i];
 	r.nargs = learn_args_of(r.call, r.argi);
 	for (unsigned i = 0; i < r.nargs; i++)
-		r.argv[i] = args[r.argi[i]];
+		r.argv[i] = args[r.argi[i]] & learn_arg_mask(r.call,
+		    r.argi[i]);
 	r.count = 1;
 	r.first = r.last = (int64_t)time(NULL);
 	(void)copy_str(r.scripts[0], LEARN_SCRIPT_MAX, lj->script);
@@ -232,7 +245,10 @@ learn_serve(const struct learn_job *lj, int listener, pid_t script)
 		if (r < 0 && errno == ECHILD)
 			break;
 	}
-	/* Without the listener or poll, wait for the script all the same. */
+	/* Without poll, wait for the script all the same; its calls fail
+	 * (ENOSYS) once no listener is left to answer them. */
+	if (listener >= 0)
+		(void)close(listener);
 	while (!done) {
 		pid_t	r = waitpid(-1, &status, __WALL);
 
@@ -241,6 +257,8 @@ learn_serve(const struct learn_job *lj, int listener, pid_t script)
 		else if (r < 0 && errno != EINTR)
 			break;
 	}
+	if (!done)	/* never reaped: not a success */
+		status = W_EXITCODE(reason_table[R_SYSTEM].code, 0);
 	free(rq);
 	free(rs);
 	/* The script's fsize limit is the init's too: a write past it

@@ -105,8 +105,9 @@ job_prepare(struct job *j, struct fault *f)
 	    CGIBOX_CACHE_DIR, d->e.s.policy, learn, &j->filter, f,
 	    policy_error, NULL)) {
 		if (first_error[0] != '\0')
-			(void)snprintf(f->detail, sizeof(f->detail), "%s",
-			    first_error);
+			(void)snprintf(f->detail, sizeof(f->detail), "%s%s",
+			    learn != LEARN_NO ? "cannot be learned on, in its "
+			    "recording variant: " : "", first_error);
 		return f->reason;
 	}
 	/* What Landlock can do here; required and unavailable refuses. */
@@ -124,6 +125,8 @@ job_prepare(struct job *j, struct fault *f)
 		j->learn.mode = learn;
 		j->learn.policy = d->e.s.policy;
 		j->learn.script = d->path;
+		j->learn.e = &d->e;
+		j->learn.inh = &j->inh;
 		audit_set("learn", learn_mode_name(learn));
 	}
 	/* A slot first, so a busy request is refused, not logged as run. */
@@ -155,6 +158,19 @@ job_end(struct job *j)
 	j->learn.store = -1;
 }
 
+/*
+ * After the fork, in the process that stays (supervisor, monitor): what
+ * only the init needs goes, so that no process the web server may signal
+ * or that parses a peer's bytes holds the learn store.
+ */
+void
+job_forked(struct job *j)
+{
+	if (j->learn.store >= 0)
+		(void)close(j->learn.store);
+	j->learn.store = -1;
+}
+
 /* The rest of the pipeline, in the process that becomes the script. */
 NORETURN void
 job_run(struct job *j)
@@ -166,7 +182,7 @@ job_run(struct job *j)
 	    j->cfg->has_env_set, j->supervised }, &f) ||
 	    confine_drop(&d->t, d->t.uid, &f) ||
 	    (j->supervised && sandbox_child(&f)) ||
-	    confine_limits(&d->e, &j->inh, &f) ||
+	    confine_limits(&d->e, &j->inh, j->learn.mode == LEARN_NO, &f) ||
 	    landlock_apply(&j->plan, &d->e, &d->t, &d->w, &f))
 		reject_fault(&f);
 	(void)execute(&d->w, &j->rq, j->env.vec, d->e.s.umask, &j->filter,

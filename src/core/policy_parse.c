@@ -584,7 +584,9 @@ check_else(const struct policy *p, size_t k, policy_error_fn err, void *ctx)
 			    r->name, POLICY_MAX_ELSE_RULES);
 			return 1;
 		}
-		if (r->action != ACT_ALLOW || r->ncond == 0) {
+		/* Allow; in learn mode's recording variant, notify. */
+		if (r->action != first->action || (r->action != ACT_ALLOW &&
+		    r->action != ACT_NOTIFY) || r->ncond == 0) {
 			cerr(err, ctx, r, "%s has an else at %s:%u, so every rule "
 			    "for it must be an allow rule with conditions",
 			    r->name, p->files[first->file], first->line);
@@ -710,18 +712,23 @@ policy_is_essential(const char *name)
  * rule, and its own errno rules.  Its kill rules stay as they are, and so
  * does base.policy, the floor under every policy: its errno rules (no
  * setuid modes, no namespaces by clone, no inotify), and its conditional
- * allows, whose other cases are killed (CLONE_NEWUSER, a personality) as
+ * allows, whose other cases are refused (CLONE_NEWUSER, a personality) as
  * the default would have.  With scratch (learn scratch), every allow is
  * reported too, base's and the policy's: everything a script calls is
- * recorded but what base refuses and what the policy kills.  The essentials keep their rules, and an
- * essential no rule names is allowed.  Returns false when there is no room
- * for those rules.
+ * recorded but what base refuses and what the policy kills.  The
+ * essentials keep their rules, and an essential no rule names is allowed.
+ * Returns false when there is no room for those rules.  The caller must
+ * policy_check() the result: a policy whose rules for one call mix kills
+ * and allows with base's conditions cannot be recorded this way.
  */
 bool
 policy_learn(struct policy *p, bool scratch)
 {
-	size_t	base = POLICY_MAX_FILES;
-	bool	named[sizeof(essentials) / sizeof(essentials[0])] = { false };
+	size_t		base = POLICY_MAX_FILES;
+	bool		named[sizeof(essentials) / sizeof(essentials[0])] = {
+	    false };
+	enum pact	refusal = p->default_action == ACT_ERRNO ? ACT_ERRNO :
+	    ACT_KILL;
 
 	for (size_t i = 0; i < p->nfiles; i++) {
 		const char	*slash = strrchr(p->files[i], '/');
@@ -732,6 +739,8 @@ policy_learn(struct policy *p, bool scratch)
 	}
 	if (p->default_action != ACT_ALLOW)
 		p->default_action = ACT_NOTIFY;
+	/* The actions: base's allows only from scratch, the policy's errno
+	 * rules always, its allows from scratch. */
 	for (size_t i = 0; i < p->nrules; i++) {
 		struct prule	*r = &p->rules[i];
 
@@ -742,20 +751,39 @@ policy_learn(struct policy *p, bool scratch)
 		if (policy_is_essential(r->name))
 			continue;
 		if (r->file == base) {
-			if (r->action == ACT_ALLOW && r->ncond > 0 &&
-			    r->else_action == ACT_NONE)
-				r->else_action = ACT_KILL;
 			if (scratch && r->action == ACT_ALLOW)
 				r->action = ACT_NOTIFY;
 			continue;
 		}
 		if (r->action == ACT_ERRNO || (scratch && r->action == ACT_ALLOW))
 			r->action = ACT_NOTIFY;
-		/* A conditional notify with the default's action would be
-		 * dropped by the compiler: notified on both sides instead. */
-		if (r->else_action == ACT_ERRNO || (r->action == ACT_NOTIFY &&
-		    r->ncond > 0 && r->else_action == ACT_NONE))
+		if (r->else_action == ACT_ERRNO)
 			r->else_action = ACT_NOTIFY;
+	}
+	/*
+	 * The elses, for a call that has none: the cases base's conditional
+	 * allow leaves out are refused as the default refused them, not
+	 * notified (a clone with CLONE_NEWUSER); a conditional notify, which
+	 * the compiler would drop as the default's own action, notifies on
+	 * both sides.  A call whose rules now differ in action cannot be
+	 * compiled that way: policy_check() refuses the variant.
+	 */
+	for (size_t i = 0; i < p->nrules; i++) {
+		struct prule	*r = &p->rules[i];
+		bool		 has_else = false;
+
+		if (policy_is_essential(r->name) || r->ncond == 0 ||
+		    r->else_action != ACT_NONE ||
+		    (r->file == base ? r->action == ACT_KILL :
+		    r->action != ACT_NOTIFY))
+			continue;
+		for (size_t j = 0; j < p->nrules && !has_else; j++)
+			has_else = p->rules[j].else_action != ACT_NONE &&
+			    strcmp(p->rules[j].name, r->name) == 0;
+		if (has_else)
+			continue;
+		r->else_action = r->file == base ? refusal : ACT_NOTIFY;
+		r->else_errno = p->default_errno;
 	}
 	for (size_t k = 0; k < sizeof(essentials) / sizeof(essentials[0]);
 	    k++) {

@@ -526,6 +526,9 @@ add_partition(scmp_filter_ctx sc, const struct policy *p, size_t k, int nr)
 			continue;
 		if (pt.nrules == POLICY_MAX_ELSE_RULES)
 			return -E2BIG;		/* policy_check refuses it */
+		/* One action for the union, as policy_check demands. */
+		if (r->action != first->action)
+			return -EINVAL;
 		pt.rule[pt.nrules++] = r;
 		for (size_t c = 0; c < r->ncond; c++) {
 			const uint64_t	*v;
@@ -828,11 +831,14 @@ policy_prepare(const char *dir, const char *cachedir, const char *name,
 			(void)close(dfd);
 		return f->reason;
 	}
-	if (learn != LEARN_NO && !policy_learn(&p, learn == LEARN_SCRATCH)) {
+	/* Checked again: the variant must compile to what it says. */
+	if (learn != LEARN_NO && (!policy_learn(&p, learn == LEARN_SCRATCH) ||
+	    policy_check(&p, report, &(struct reporter){ &p, err, ctx }) !=
+	    0)) {
 		if (dfd >= 0)
 			(void)close(dfd);
-		return fault(f, R_POLICY_INVALID, "policy %s: no room for learn "
-		    "mode's rules", name);
+		return fault(f, R_POLICY_INVALID, "policy %s cannot be learned "
+		    "on: its recording variant has errors", name);
 	}
 	if (policy_compile(&p, out, NULL, f)) {
 		if (dfd >= 0)

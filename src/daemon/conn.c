@@ -239,6 +239,7 @@ serve(size_t len)
 	default:
 		break;
 	}
+	job_forked(&j);
 	(void)close(in[0]);
 	(void)close(out[1]);
 	(void)close(err[1]);

@@ -120,6 +120,7 @@ main(int argc, char *argv[])
 		case -1:
 			reject_fault(&f);
 		case 1:
+			job_forked(&j);
 			supervise(&sb, &j.d.t, ruid, j.d.e.s.timeout, &f);
 		default:
 			break;

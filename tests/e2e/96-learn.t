@@ -83,6 +83,8 @@ try "$D" "$ALICE" socket_mptcp
 is "$RC:$(res)" "0:result=errno:EAFNOSUPPORT" "learning: MPTCP is still refused (Landlock cannot see it)"
 try "$D" "$ALICE" socket_netlink
 is "$RC:$(res)" "0:result=errno:EAFNOSUPPORT" "learning: another family than UNIX and IP is refused too"
+try "$D" "$ALICE" shmget
+is "$RC:$(res)" "0:result=errno:EPERM" "learning: System V IPC, which no namespace covers, is refused"
 try "$D" "$ALICE" listen
 is "$RC:$(res)" "0:result=errno:EACCES" "learning: listen() is still refused (it would bind a port Landlock never checks)"
 like "$(cat "$STORE")" "^call=listen policy=strict mode=yes refused=yes " \
@@ -98,11 +100,30 @@ unlike "$(exec_line)" "learn=" "and his exec line has no learn field"
 [ ! -e "$LDIR/$BOB_UID.learn" ]
 ok $? "and he has no store"
 
+# A policy whose own rule for a call base conditions would have to share
+# base's else: its recording variant would let clone(CLONE_NEWUSER)
+# through (the kill merged under base's allow).  Refused, not learned.
+printf 'default errno EPERM\ninclude base\ninclude net\nkill clone if a0 & 0x10000000 == 0x10000000\n' \
+    > "$T/mixed.policy"
+install_policy mixed "$T/mixed.policy"
+write_conf "policy mixed"
+try "$D" "$ALICE" clone_newuser
+is "$RC" "$SIGSYS_EXIT" "enforcing, the policy's own kill rule kills clone(CLONE_NEWUSER)"
+write_conf "policy mixed
+match user $ALICE
+learn yes"
+try "$D" "$ALICE" clone_newuser
+expect_reason policy-invalid 97 "learning on it: refused, never a namespace"
+like "$(last_log)" "cannot be learned on" "and the log says why"
+write_conf "policy strict
+match user $ALICE
+learn yes"
+
 # The policy written from the records.
 "$CHECK" learn "$ALICE" > "$T/alice-learned.policy" 2>"$T/learn.err"
 is "$?" 0 "cgibox-check learn writes a policy" || sed 's/^/# /' "$T/learn.err"
 like "$(cat "$T/alice-learned.policy")" "^include base\$" "which includes base"
-like "$(cat "$T/alice-learned.policy")" "^allow socket if a0 == 2 and a1 == 1 and a2 == 0\$" \
+like "$(cat "$T/alice-learned.policy")" "^allow socket if a0 == 2 and a1 & 15 == 1 and a2 == 0\$" \
     "and allows the recorded call with its arguments"
 like "$(cat "$T/alice-learned.policy")" "^# socket: [0-9]+ calls, .* by $D/try.cgi\$" \
     "with a comment: how often, and which script"
@@ -155,6 +176,24 @@ like "$(tail -n +$((n + 1)) "$LOG")" "event=learn-full .*user=$ALICE .*records: 
     "and the log says what was not recorded"
 try "$D" "$ALICE" flood 400
 is "$(wc -l < "$STORE")" 256 "a second flood does not grow it either"
+
+# The script's file size limit is set in the script's process alone: the
+# init, which writes the store after the script, keeps none.
+rm -f "$STORE"
+put_script "$ALICE" "$D/probe.cgi" 0755
+write_conf "policy strict
+match user $ALICE
+learn yes
+limit fsize 64"
+try "$D" "$ALICE" socket_inet
+is "$RC:$(res)" "0:result=ok" "learning under limit fsize 64: the request runs"
+like "$(cat "$STORE")" "^call=socket .* script=$D/try.cgi\$" \
+    "and its record, longer than 64 bytes, is whole in the store"
+run "$D" -- "$ALICE" "$ALICE" probe.cgi
+like "$OUT" "limit_fsize=64" "while the script has the limit"
+write_conf "policy strict
+match user $ALICE
+learn yes"
 
 # A script's name cannot forge a record.
 rm -f "$STORE"

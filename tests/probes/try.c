@@ -6,8 +6,8 @@
  * which the test sees as exit status 159.  The arguments are harmless:
  * the point is whether the call reaches the kernel at all.  A second
  * argument is a parameter: "read PATH" opens PATH, "flood N" makes N
- * socket() calls that differ in their type argument (learn mode's store
- * bound), "repeat N" makes the same socket() call N times (its cost under
+ * socket() calls that differ in their protocol argument (learn mode's
+ * store bound), "repeat N" makes the same socket() call N times (its cost under
  * learning, make bench), "listen" listens on an unbound TCP socket.
  */
 #include <errno.h>
@@ -20,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ptrace.h>
+#include <sys/shm.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
@@ -53,6 +54,11 @@ call(const char *name)
 
 	if (strcmp(name, "getpid") == 0)
 		return syscall(SYS_getpid);
+	if (strcmp(name, "shmget") == 0) {	/* System V IPC */
+		long id = syscall(SYS_shmget, IPC_PRIVATE, 4096, IPC_CREAT | 0600);
+
+		return id < 0 ? id : syscall(SYS_shmctl, id, IPC_RMID, NULL);
+	}
 	if (strcmp(name, "sync") == 0)		/* no policy names it */
 		return syscall(SYS_sync);
 	if (strcmp(name, "sysinfo") == 0) {
@@ -216,9 +222,12 @@ call(const char *name)
 		return 0;
 	}
 	if (strcmp(name, "flood") == 0) {
-		for (long i = 0; i < atol(param); i++)
-			(void)syscall(SYS_socket, AF_INET, i << 4 | SOCK_STREAM,
-			    0);
+		for (long i = 0; i < atol(param); i++) {
+			long s = syscall(SYS_socket, AF_INET, SOCK_STREAM, i);
+
+			if (s >= 0)
+				(void)close((int)s);
+		}
 		return 0;
 	}
 	errno = EDOM;

@@ -132,6 +132,67 @@ recording(void)
 	ok(!policy_learn(&p, false), "no room for the essentials: refused");
 }
 
+/* A site file and a base.policy, as policy_load would read them. */
+static bool
+two_files(struct policy *p, const char *site, const char *base)
+{
+	memset(p, 0, sizeof(*p));
+	(void)copy_str(p->files[0], sizeof(p->files[0]), "/p/site.policy");
+	(void)copy_str(p->files[1], sizeof(p->files[1]), "/p/base.policy");
+	p->nfiles = 2;
+	return policy_parse(p, 0, site, strlen(site), NULL, NULL) == 0 &&
+	    policy_parse(p, 1, base, strlen(base), NULL, NULL) == 0 &&
+	    policy_check(p, NULL, NULL) == 0;
+}
+
+/* The variant must say what it compiles to, or be refused. */
+static void
+variant_checked(void)
+{
+	static struct policy	 p;
+	static const char	 base[] = "allow clone if a0 & 0x7e020000 == 0\n";
+	const struct prule	*r;
+
+	if (!ok(two_files(&p, "default kill\nallow socket if a0 == 1 else "
+	    "errno EAFNOSUPPORT\n", base), "a policy on base"))
+		return;
+	ok(policy_learn(&p, false) && policy_check(&p, NULL, NULL) == 0,
+	    "its recording variant checks");
+	r = rule(&p, "clone");
+	ok(r != NULL && r->action == ACT_ALLOW && r->else_action == ACT_KILL,
+	    "base's conditional allow: what it leaves out is killed, not "
+	    "notified (a clone with CLONE_NEWUSER)");
+	r = rule(&p, "socket");
+	ok(r != NULL && r->action == ACT_ALLOW && r->else_action == ACT_NOTIFY,
+	    "the policy's else errno is notified");
+	if (!ok(two_files(&p, "default errno EPERM\n", base),
+	    "a policy whose default is an errno"))
+		return;
+	ok(policy_learn(&p, false), "its variant");
+	r = rule(&p, "clone");
+	ok(r != NULL && r->else_action == ACT_ERRNO && r->else_errno == EPERM,
+	    "base's left-out cases get that errno, as they did");
+	/* The attack: a kill rule merged under base's allow. */
+	if (!ok(two_files(&p, "default kill\nkill clone if a0 & 0x10000000 == "
+	    "0x10000000\n", base), "a policy that kills some clones itself"))
+		return;
+	ok(!policy_learn(&p, false) || policy_check(&p, NULL, NULL) != 0,
+	    "its variant is refused: kill and allow cannot share an else");
+	if (!ok(two_files(&p, "default kill\nallow chmod if a1 & 0xc00 == "
+	    "0x400\n", "allow chmod if a1 & 0xc00 == 0 else errno EPERM\n"),
+	    "a policy that allows setgid directories"))
+		return;
+	ok(policy_learn(&p, true) && policy_check(&p, NULL, NULL) == 0,
+	    "learned from scratch, it checks");
+	for (size_t i = 0; i < p.nrules; i++)
+		if (strcmp(p.rules[i].name, "chmod") == 0)
+			ok(p.rules[i].action == ACT_NOTIFY &&
+			    (p.rules[i].else_action == ACT_NONE ||
+			    (p.rules[i].else_action == ACT_ERRNO &&
+			    p.rules[i].else_errno == EPERM)),
+			    "chmod: notified, and set-id modes still EPERM");
+}
+
 int
 main(void)
 {
@@ -141,6 +202,7 @@ main(void)
 	uint64_t		args[6] = { 0 };
 
 	recording();
+	variant_checked();
 	ok(learn_args_of("socket", idx) == 3 && idx[2] == 2,
 	    "socket: family, type and protocol");
 	ok(learn_args_of("ioctl", idx) == 1 && idx[0] == 1, "ioctl: the request");
@@ -167,6 +229,8 @@ main(void)
 	args[1] = SOCK_DGRAM;
 	ok(learn_floor("socket", args) == EAFNOSUPPORT, "nor any other family");
 	ok(learn_floor("getdents64", args) == 0, "other calls are");
+	ok(learn_floor("shmget", args) == EPERM && learn_floor("mq_open", args)
+	    == EPERM, "but not System V or POSIX IPC");
 
 	/* A record round trip, with a hostile script name. */
 	record(&r, "socket", AF_INET6, "/srv/www/a b\n"
