@@ -133,6 +133,16 @@ peer_is_caller(struct fault *f)
  * The relay spoke while a request ran: what it means for the request.  Not
  * into M, which still holds the request's variables.
  */
+/* The relay's account of a broken peer, logged as the refusal it is. */
+static void
+relay_bad(const uint8_t *why, size_t len)
+{
+	struct fault	f;
+
+	(void)fault(&f, R_FCGI_INVALID, "%.*s", (int)len, (const char *)why);
+	audit_refusal(&f);
+}
+
 static enum sb_action
 on_relay(void *ctx)
 {
@@ -146,17 +156,14 @@ on_relay(void *ctx)
 	/* A relay that left a message of ours unread makes the first recv
 	 * fail with ECONNRESET; what it sent before it left comes next. */
 	do
-		n = recv(mon, m.b, sizeof(m.b), MSG_DONTWAIT);
+		n = recv(mon, m.b, sizeof(m.b), MSG_DONTWAIT | MSG_TRUNC);
 	while (n < 0 && errno == ECONNRESET);
 	if (n < 0 && (errno == EAGAIN || errno == EINTR))
 		return SB_GO_ON;
-	if (n >= (ssize_t)sizeof(m.h) && m.h.type == MSG_BAD) {
-		struct fault	f;
-
-		(void)fault(&f, R_FCGI_INVALID, "%.*s", (int)(n -
-		    (ssize_t)sizeof(m.h)), m.b + sizeof(m.h));
-		audit_refusal(&f);
-	}
+	if (n > (ssize_t)sizeof(m.b))
+		n = -1;		/* longer than any message: broken */
+	if (n >= (ssize_t)sizeof(m.h) && m.h.type == MSG_BAD)
+		relay_bad(m.b + sizeof(m.h), (size_t)n - sizeof(m.h));
 	/* Abort, malformed, gone, or anything else: the request ends. */
 	relay_broke = n < (ssize_t)sizeof(m.h) || m.h.type != MSG_ABORT;
 	return SB_KILL;
@@ -322,21 +329,21 @@ conn_main(int peer, const struct daemon_opts *o)
 	j.slot = -1;
 	walk_init(&j.d.w);
 	while (!term) {
-		ssize_t n = recv(mon, M.b, sizeof(M.b), 0);
+		ssize_t n = recv(mon, M.b, sizeof(M.b), MSG_TRUNC);
 
 		if (n < 0 && errno == EINTR)
 			continue;
-		if (n < (ssize_t)sizeof(M.h))
-			break;			/* the relay ended */
+		/* The relay ended, or sent what no message is. */
+		if (n < (ssize_t)sizeof(M.h) || n > (ssize_t)sizeof(M.b))
+			break;
 		if (M.h.type == MSG_REQUEST)
 			serve((size_t)n - sizeof(M.h));
 		else if (M.h.type == MSG_BAD) {
 			audit_init(none);
-			(void)fault(&f, R_FCGI_INVALID, "%.*s", (int)(n -
-			    (ssize_t)sizeof(M.h)), M.b + sizeof(M.h));
-			audit_refusal(&f);
+			relay_bad(M.b + sizeof(M.h), (size_t)n - sizeof(M.h));
 			break;
-		}
+		} else if (M.h.type != MSG_ABORT)
+			break;
 		/* MSG_ABORT with nothing running: nothing to do. */
 	}
 	_exit(0);

@@ -97,6 +97,11 @@ record_end(struct fcgi_in *in, struct fcgi_ev *ev)
 	case FCGI_STDIN:
 		if (!active || in->clen > 0)
 			return;
+		/* A body cut short is not passed off as whole. */
+		if (in->stdin_got < in->content_length) {
+			(void)bad(ev, "the body ended before its CONTENT_LENGTH");
+			return;
+		}
 		in->phase = FP_DONE;
 		ev->type = FE_STDIN_END;
 		return;

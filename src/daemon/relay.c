@@ -88,19 +88,47 @@ room(size_t n)
 	return OUT_MAX - R.olen >= n;
 }
 
+/*
+ * What the end of a request takes (END_REQUEST and the streams' empty
+ * records): never spent on output, so that it always fits.
+ */
+#define END_RESERVE	64
+
+/*
+ * How many bytes of stderr may be read now: each byte may end a line
+ * (one record with its prefix, at most 104 bytes) and the partial line
+ * kept may come out escaped (4 bytes a byte); 0 when there is no room.
+ */
+static size_t
+stderr_budget(void)
+{
+	size_t	fixed = END_RESERVE + 4 * STDERR_LINE_MAX + 256;
+
+	return OUT_MAX - R.olen > fixed ? (OUT_MAX - R.olen - fixed) / 104 : 0;
+}
+
+NORETURN static void	lost(void);
+
 static void
 out_record(enum fcgi_type type, const void *data, size_t len)
 {
-	/* Callers check room() first; a record that does not fit is lost. */
-	R.olen += fcgi_record(R.obuf + R.olen, OUT_MAX - R.olen, type, R.id,
+	size_t	n = fcgi_record(R.obuf + R.olen, OUT_MAX - R.olen, type, R.id,
 	    data, len);
+
+	if (n == 0)
+		lost();		/* callers make room first: never silently */
+	R.olen += n;
 }
 
 static void
 out_end(uint16_t id, uint32_t app, enum fcgi_status st)
 {
-	R.olen += fcgi_end_request(R.obuf + R.olen, OUT_MAX - R.olen, id, app,
+	size_t	n = fcgi_end_request(R.obuf + R.olen, OUT_MAX - R.olen, id, app,
 	    st);
+
+	if (n == 0)
+		lost();
+	R.olen += n;
 }
 
 static void
@@ -130,13 +158,25 @@ tell(enum msg_type type, const void *payload, size_t len)
 {
 	struct msg_hdr	h = { .type = type };
 
-	memcpy(R.msg.b, &h, sizeof(h));
 	if (len > sizeof(R.msg.b) - sizeof(h))
-		len = sizeof(R.msg.b) - sizeof(h);
+		quit();			/* never a message cut short */
+	memcpy(R.msg.b, &h, sizeof(h));
 	if (len > 0)
 		memcpy(R.msg.b + sizeof(h), payload, len);
 	if (send(R.mon, R.msg.b, sizeof(h) + len, MSG_NOSIGNAL) < 0)
 		quit();			/* the monitor is gone */
+}
+
+/*
+ * A record that found no room: the response cannot be given whole, so the
+ * script is stopped and the connection ends, the web server sees it close.
+ */
+NORETURN static void
+lost(void)
+{
+	if (R.st == RS_WAIT || R.st == RS_RUN)
+		tell(MSG_ABORT, NULL, 0);
+	quit();
 }
 
 /* The peer broke the protocol: the monitor logs it, the connection ends. */
@@ -220,7 +260,8 @@ static void
 read_stderr(void)
 {
 	char	buf[STDERR_LINE_MAX];
-	ssize_t	n = read(R.serr, buf, sizeof(buf));
+	size_t	max = stderr_budget();
+	ssize_t	n = read(R.serr, buf, max < sizeof(buf) ? max : sizeof(buf));
 
 	if (n < 0 && (errno == EAGAIN || errno == EINTR))
 		return;
@@ -402,7 +443,8 @@ event(const struct fcgi_ev *ev)
 static void
 process_input(void)
 {
-	while (R.ipos < R.ilen && R.plen == 0 && room(1024)) {
+	while (R.ipos < R.ilen && R.plen == 0 && !R.closing &&
+	    room(1024 + END_RESERVE)) {
 		struct fcgi_ev	ev;
 
 		R.ipos += fcgi_feed(&R.in, R.ibuf + R.ipos, R.ilen - R.ipos,
@@ -422,6 +464,8 @@ read_peer(void)
 	if (n < 0 && (errno == EAGAIN || errno == EINTR))
 		return;
 	if (n <= 0) {
+		/* Once: the peer is no longer polled (a hung-up socket
+		 * would report POLLHUP on every turn). */
 		R.peer_eof = true;
 		if (R.st == RS_WAIT || R.st == RS_RUN)
 			tell(MSG_ABORT, NULL, 0);	/* nobody to answer */
@@ -493,16 +537,16 @@ relay_main(int peer, int mon, uid_t uid, gid_t gid,
 		if (R.closing && R.olen == 0)
 			quit();
 		ipeer = np;
-		p[np++] = (struct pollfd){ R.peer, (short)((!R.peer_eof &&
-		    R.ilen < IN_MAX && R.plen == 0 && !R.closing ? POLLIN : 0) |
-		    (R.olen > 0 ? POLLOUT : 0)), 0 };
+		p[np++] = (struct pollfd){ R.peer_eof ? -1 : R.peer,
+		    (short)((R.ilen < IN_MAX && R.plen == 0 && !R.closing ?
+		    POLLIN : 0) | (R.olen > 0 ? POLLOUT : 0)), 0 };
 		imon = np;
 		p[np++] = (struct pollfd){ R.mon, POLLIN, 0 };
-		if (R.sout >= 0 && room(CHUNK + 64)) {
+		if (R.sout >= 0 && room(CHUNK + 64 + END_RESERVE)) {
 			isout = np;
 			p[np++] = (struct pollfd){ R.sout, POLLIN, 0 };
 		}
-		if (R.serr >= 0 && room((size_t)2 * STDERR_LINE_MAX + 512)) {
+		if (R.serr >= 0 && stderr_budget() > 0) {
 			iserr = np;
 			p[np++] = (struct pollfd){ R.serr, POLLIN, 0 };
 		}
@@ -521,7 +565,8 @@ relay_main(int peer, int mon, uid_t uid, gid_t gid,
 			from_monitor();
 		if (isin >= 0 && p[isin].revents)
 			(void)feed_stdin();
-		if (p[ipeer].revents & (POLLIN | POLLHUP | POLLERR))
+		if (!R.peer_eof && (p[ipeer].revents & (POLLIN | POLLHUP |
+		    POLLERR)))
 			read_peer();
 		process_input();
 		if (isout >= 0 && p[isout].revents && R.sout >= 0)

@@ -279,6 +279,15 @@ chgrp "$CALLER" "$SOCK"; chmod 0660 "$SOCK"
 fcgi "$A/probe.cgi"
 like "$ERR" "^end 0 0\$" "with systemd's socket (LISTEN_FDS)"
 
+# ---- a flood of stderr lines: every one relayed, and the end too ---------------------
+script "$ALICE" "$D/errflood.cgi" 'head -c 300000 /dev/zero | tr "\\0" "\\n" >&2; echo out-done'
+setpriv --reuid="$CALLER" --regid="$CALLER" --clear-groups -- \
+    "$BUILD/fcgi-client" "$SOCK" "$A/errflood.cgi" >"$T/flood.out" 2>"$T/flood.err"
+is "$(grep -c '^stderr: cgibox request_id=[0-9a-f]*: $' "$T/flood.err")" 300000 \
+    "300,000 empty stderr lines: each one an escaped record, none dropped"
+is "$(grep -c '^end 0 0$' "$T/flood.err"):$(tr -d '\000' < "$T/flood.out" | grep -c out-done)" "1:1" \
+    "and stdout and END_REQUEST after them"
+
 # ---- shutting down --------------------------------------------------------------------
 fcgi "$A/slow2.cgi" &
 REQ=$!

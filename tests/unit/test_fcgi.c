@@ -146,6 +146,13 @@ main(void)
 	/* In small pieces the first bytes pass before the excess shows. */
 	check("stdin past CONTENT_LENGTH", "BPX|BPSX");
 	begin(1, 1, 0);
+	params(1, "CONTENT_LENGTH=3\n");
+	rec(FCGI_STDIN, 1, "ab", 2, 1, 0);
+	rec(FCGI_STDIN, 1, NULL, 0, 1, 0);
+	/* In small pieces the first bytes pass before the end shows. */
+	check("stdin ended short of CONTENT_LENGTH: refused, not ended",
+	    "BPX|BPSX");
+	begin(1, 1, 0);
 	rec(FCGI_STDIN, 1, "a", 1, 1, 0);
 	check("stdin before the params end", "BX");
 	begin(1, 1, 0);
