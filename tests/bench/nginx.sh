@@ -48,17 +48,7 @@ sed -e "s|include fastcgi_params;|include /etc/nginx/fastcgi_params;|" \
     "$TOP/contrib/nginx/cgiboxd.conf" > "$NW/cgiboxd.conf"
 sed -e "s|/run/cgibox/fcgi.sock|$SOCK|" \
     "$TOP/contrib/nginx/cgiboxd-upstream.conf" > "$NW/upstream.conf"
-cat > "$NW/nginx.conf" <<CONF
-user www-data;
-worker_processes 1;
-pid $NW/nginx.pid;
-error_log $NW/error.log;
-events { worker_connections 256; }
-http {
-	access_log off;
-	client_body_temp_path $NW/tmp/body;
-	fastcgi_temp_path $NW/tmp/fastcgi;
-	proxy_temp_path $NW/tmp/proxy;
+{ nginx_conf_head "$NW" 256 "$NW/error.log"; cat <<CONF
 	include $NW/upstream.conf;
 	server {
 		listen 127.0.0.1:$NP1;
@@ -81,6 +71,7 @@ http {
 	}
 }
 CONF
+} > "$NW/nginx.conf"
 nginx -c "$NW/nginx.conf" || bail "nginx did not start"
 URL=alice/cgi-bin/hello.cgi
 for p in $NP1 $NP2 $NP3; do

@@ -69,17 +69,7 @@ sed -e "s|/usr/local/lib/cgibox/cgibox|$T/lib/cgibox-www|" \
     -e "s|include fastcgi_params;|include /etc/nginx/fastcgi_params;|" \
     -e "s|/home/\\\$cgibox_user|$T/home/\$cgibox_user|" \
     "$TOP/contrib/nginx/cgibox.conf" > "$W/cgibox.conf"
-cat > "$W/nginx.conf" <<CONF
-user www-data;
-worker_processes 1;
-pid $W/nginx.pid;
-error_log $W/error.log;
-events { worker_connections 64; }
-http {
-	access_log off;
-	client_body_temp_path $W/tmp/body;
-	fastcgi_temp_path $W/tmp/fastcgi;
-	proxy_temp_path $W/tmp/proxy;
+{ nginx_conf_head "$W" 64 "$W/error.log"; cat <<CONF
 	client_max_body_size 2m;
 	server {
 		listen 127.0.0.1:$PORT;
@@ -88,6 +78,7 @@ http {
 	}
 }
 CONF
+} > "$W/nginx.conf"
 nginx -t -c "$W/nginx.conf" >/dev/null 2>&1
 ok $? "nginx accepts contrib/nginx/cgibox.conf"
 nginx -c "$W/nginx.conf"

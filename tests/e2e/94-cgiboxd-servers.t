@@ -64,17 +64,7 @@ served_by_cgiboxd() {	# served_by_cgiboxd LABEL: the last request went through c
 paths "$TOP/contrib/nginx/cgiboxd.conf" |
     sed "s|include fastcgi_params;|include /etc/nginx/fastcgi_params;|" > "$W/cgiboxd.conf"
 paths "$TOP/contrib/nginx/cgiboxd-upstream.conf" > "$W/upstream.conf"
-cat > "$W/nginx.conf" <<CONF
-user www-data;
-worker_processes 1;
-pid $W/nginx.pid;
-error_log $W/nginx-error.log;
-events { worker_connections 64; }
-http {
-	access_log off;
-	client_body_temp_path $W/tmp/body;
-	fastcgi_temp_path $W/tmp/fastcgi;
-	proxy_temp_path $W/tmp/proxy;
+{ nginx_conf_head "$W" 64 "$W/nginx-error.log"; cat <<CONF
 	client_max_body_size 2m;
 	include $W/upstream.conf;
 	server {
@@ -84,6 +74,7 @@ http {
 	}
 }
 CONF
+} > "$W/nginx.conf"
 nginx -t -c "$W/nginx.conf" >/dev/null 2>&1
 ok $? "nginx accepts contrib/nginx/cgiboxd.conf and cgiboxd-upstream.conf"
 nginx -c "$W/nginx.conf"

@@ -293,6 +293,23 @@ CONF
 env-set CGIT_CONFIG=$T/home/$ALICE/cgitrc"
 }
 
+# nginx_conf_head DIR CONNECTIONS ERROR-LOG: the top of a test nginx.conf
+# under DIR, up to the inside of its http block, which the caller ends.
+nginx_conf_head() {
+	cat <<CONF
+user www-data;
+worker_processes 1;
+pid $1/nginx.pid;
+error_log $3;
+events { worker_connections $2; }
+http {
+	access_log off;
+	client_body_temp_path $1/tmp/body;
+	fastcgi_temp_path $1/tmp/fastcgi;
+	proxy_temp_path $1/tmp/proxy;
+CONF
+}
+
 # cgi SCRIPT PATH_INFO QUERY: a GET of alice's SCRIPT in $D through the
 # launcher, with the CGI environment a server would give it.
 cgi() {	# cgi SCRIPT PATH_INFO QUERY

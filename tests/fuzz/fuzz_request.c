@@ -15,18 +15,19 @@
 
 int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 
+/*
+ * A ".." component, found another way than request.c finds it (a copy of
+ * its loop would share its bugs): the string is "..", or begins with
+ * "../", or ends with "/..", or holds "/../".
+ */
 static bool
 has_dotdot(const char *p)
 {
-	for (;;) {
-		size_t len = strcspn(p, "/");
+	size_t	n = strlen(p);
 
-		if (len == 2 && p[0] == '.' && p[1] == '.')
-			return true;
-		if (p[len] == '\0')
-			return false;
-		p += len + 1;
-	}
+	return strcmp(p, "..") == 0 || strncmp(p, "../", 3) == 0 ||
+	    (n >= 3 && strcmp(p + n - 3, "/..") == 0) ||
+	    strstr(p, "/../") != NULL;
 }
 
 int
