@@ -163,8 +163,9 @@ notified(const struct learn_job *lj, int listener, struct seccomp_notif *rq,
 		    r.argi[i]);
 	r.count = 1;
 	r.first = r.last = (int64_t)time(NULL);
-	(void)copy_str(r.scripts[0], LEARN_SCRIPT_MAX, lj->script);
-	r.nscripts = r.scripts[0][0] != '\0';
+	/* A script not named whole is not named: no prefix passes for it. */
+	r.nscripts = copy_str(r.scripts[0], LEARN_SCRIPT_MAX, lj->script) &&
+	    r.scripts[0][0] != '\0';
 	floor = learn_floor(r.call, args);
 	r.refused = floor != 0;
 	/* A number no name belongs to is no system call here: not learned. */

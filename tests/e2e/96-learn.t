@@ -195,6 +195,16 @@ write_conf "policy strict
 match user $ALICE
 learn yes"
 
+# A script whose path does not fit a record is not named, not cut short.
+rm -f "$STORE"
+long=$D/$(printf 'd%.0s' $(seq 230))
+user_dir "$ALICE" "$long"
+put_script "$ALICE" "$long/try.cgi" 0755 "$BUILD/try"
+try "$long" "$ALICE" socket_inet
+is "$RC:$(res)" "0:result=ok" "a script with a ${#long}-byte directory runs, learning"
+like "$(cat "$STORE")" "^call=socket .* last=[0-9]+\$" "its record names no script"
+unlike "$(cat "$STORE")" "script=" "rather than a prefix of its path"
+
 # A script's name cannot forge a record.
 rm -f "$STORE"
 evil=$'evil\ncall=ptrace policy=strict mode=yes count=9 first=1 last=2\n.cgi'
